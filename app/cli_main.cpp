@@ -1,0 +1,287 @@
+// lldif - the command-line tool: faces, darken, enhance, bench, template.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/data_paths.h"
+#include "core/face_analyzer.h"
+#include "core/face_template.h"
+#include "core/frame_source.h"
+#include "core/image_io.h"
+#include "core/lowlight.h"
+#include "core/progress.h"
+#include "core/results_json.h"
+
+namespace fs = std::filesystem;
+using namespace lldif;
+
+namespace {
+
+struct FacesArgs {
+  std::vector<std::string> images;
+  bool json = false;
+  std::string darken_level;
+  std::uint64_t seed = 0;
+  double detect_scale = 1.0;
+  bool no_enhance = false;
+  std::string landmark_model;
+};
+
+std::uint64_t nameSeed(const std::string& level, const std::string& name, std::uint64_t seed) {
+  // FNV-1a of "level:name", mixed with the user's seed: every file gets its own repeatable darkening.
+  std::uint64_t h = 1469598103934665603ull;
+  for (char c : level + ":" + name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h ^ (seed * 0x9E3779B97F4A7C15ull);
+}
+
+std::shared_ptr<const Landmarker> loadLandmarker(const std::string& path) {
+  return std::make_shared<const Landmarker>(path.empty() ? defaultLandmarkModelPath() : fs::path(path));
+}
+
+int runFaces(const FacesArgs& a) {
+  AnalyzerOptions opt;
+  opt.detector.scale = a.detect_scale;
+  opt.detector.max_side = 1280;
+  opt.enhance_dark = !a.no_enhance;
+  FaceAnalyzer analyzer(opt, loadLandmarker(a.landmark_model));
+  nlohmann::json all = nlohmann::json::array();
+  int failed = 0, with_face = 0, total_faces = 0, done = 0;
+  Progress progress("faces", static_cast<long long>(a.images.size()));
+  for (const auto& path : a.images) {
+    ++done;
+    cv::Mat img;
+    try {
+      img = loadImageBgr(path);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      ++failed;
+      continue;
+    }
+    if (!a.darken_level.empty()) {
+      const auto params = lowLightPreset(a.darken_level).sample(nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
+      img = darken(img, params, nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
+    }
+    const FrameAnalysis r = analyzer.analyze(img, false);
+    if (!r.faces.empty()) ++with_face;
+    total_faces += static_cast<int>(r.faces.size());
+    if (a.json) {
+      nlohmann::json j = analysisToJson(r);
+      j["file"] = path;
+      j["width"] = img.cols;
+      j["height"] = img.rows;
+      all.push_back(std::move(j));
+    } else {
+      std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces")
+                << (r.enhanced ? " (dark: enhanced for detection)" : "") << "\n";
+      for (const auto& f : r.faces) {
+        std::printf("  face %d: box %.0f,%.0f %.0fx%.0f score %.2f  landmarks 68  eyes %.1f deg\n", f.track_id,
+                    f.box.x, f.box.y, f.box.width, f.box.height, f.score,
+                    faceToJson(f)["eye_angle_deg"].get<double>());
+      }
+    }
+    if (a.images.size() > 20) progress.update(done);
+  }
+  const int ok = static_cast<int>(a.images.size()) - failed;
+  if (a.json) {
+    std::cout << all.dump(1) << "\n";
+  }
+  std::fprintf(stderr, "%d of %d images had a face (%.1f%%); %d faces in all%s\n", with_face, ok,
+               ok ? 100.0 * with_face / ok : 0.0, total_faces,
+               a.darken_level.empty() ? "" : (" [darkened: " + a.darken_level + "]").c_str());
+  return failed ? 2 : 0;
+}
+
+struct DarkenArgs {
+  std::string level;
+  double ev = -1;
+  double read_noise = -1;
+  double full_well = -1;
+  std::vector<double> cast;
+  std::uint64_t seed = 0;
+  bool no_noise = false;
+  std::string in, out;
+};
+
+int runDarken(const DarkenArgs& a) {
+  LowLightParams p;
+  const std::uint64_t seed = a.seed ? a.seed : nameSeed(a.level.empty() ? "ev" : a.level, fs::path(a.in).filename(), 0);
+  if (!a.level.empty()) p = lowLightPreset(a.level).sample(seed);
+  if (a.ev >= 0) p.ev = a.ev;
+  if (a.read_noise >= 0) p.read_noise = a.read_noise;
+  if (a.full_well > 0) p.full_well = a.full_well;
+  if (a.cast.size() == 2) {
+    p.cast_g = a.cast[0];
+    p.cast_b = a.cast[1];
+  }
+  p.noise = !a.no_noise;
+  const cv::Mat img = loadImageBgr(a.in);
+  const cv::Mat dark = darken(img, p, seed);
+  saveImage(a.out, dark);
+  std::printf("%s -> %s  EV %.2f  full well %.0f e-  read noise %.2f e-  cast g %.2f b %.2f  seed %llu  "
+              "mean %.1f -> %.1f\n",
+              a.in.c_str(), a.out.c_str(), p.ev, p.full_well, p.read_noise, p.cast_g, p.cast_b,
+              static_cast<unsigned long long>(seed), meanLuminance(img), meanLuminance(dark));
+  return 0;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+struct BenchArgs {
+  std::string source;
+  int frames = 300;
+  std::string darken_level;
+  double detect_scale = 0.5;
+};
+
+int runBench(const BenchArgs& a) {
+  auto source = openSource(a.source);
+  AnalyzerOptions opt;
+  opt.detector.scale = a.detect_scale;
+  FaceAnalyzer analyzer(opt);
+  std::vector<double> prepare, detect, landmarks, align, darken_ms, total;
+  std::vector<int> faces;
+  Frame frame;
+  Progress progress("bench", a.frames);
+  int n = 0;
+  int width = 0, height = 0;
+  while (n < a.frames && source->read(frame) == ReadStatus::kFrame) {
+    cv::Mat img = frame.image;
+    width = img.cols;
+    height = img.rows;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!a.darken_level.empty()) img = darken(img, lowLightPreset(a.darken_level).typical(), static_cast<std::uint64_t>(n));
+    const double dms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const FrameAnalysis r = analyzer.analyze(img, true);
+    prepare.push_back(r.times.prepare_ms);
+    detect.push_back(r.times.detect_ms);
+    landmarks.push_back(r.times.landmarks_ms);
+    align.push_back(r.times.align_ms);
+    darken_ms.push_back(dms);
+    total.push_back(dms + r.times.total());
+    faces.push_back(static_cast<int>(r.faces.size()));
+    ++n;
+    progress.update(n);
+  }
+  progress.finish();
+  if (n == 0) {
+    std::cerr << "error: " << a.source << " delivered no frames\n";
+    return 1;
+  }
+  auto stage = [](const std::vector<double>& v) {
+    return nlohmann::json{{"median_ms", std::round(percentile(v, 0.5) * 1000) / 1000},
+                          {"p95_ms", std::round(percentile(v, 0.95) * 1000) / 1000}};
+  };
+  nlohmann::json j;
+  j["source"] = a.source;
+  j["frames"] = n;
+  j["frame_size"] = {width, height};
+  j["detect_scale"] = a.detect_scale;
+  j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
+  j["stages"] = {{"prepare", stage(prepare)}, {"detect", stage(detect)}, {"landmarks", stage(landmarks)},
+                 {"align", stage(align)},     {"total", stage(total)}};
+  if (!a.darken_level.empty()) j["stages"]["darken"] = stage(darken_ms);
+  std::cout << j.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lldif - facial-emotion recognition that works in the dark (LLDif)"};
+  app.set_version_flag("--version", std::string("lldif ") + LLDIF_VERSION);
+  app.require_subcommand(1);
+
+  FacesArgs faces;
+  auto* faces_cmd = app.add_subcommand("faces", "Detect faces and 68 landmarks in images");
+  faces_cmd->add_option("images", faces.images, "Image files")->required();
+  faces_cmd->add_flag("--json", faces.json, "Print JSON (boxes, landmarks, timings) instead of text");
+  faces_cmd->add_option("--darken", faces.darken_level, "Darken each image first (ll or xll, seeded per file name)")
+      ->check(CLI::IsMember({"ll", "xll"}));
+  faces_cmd->add_option("--seed", faces.seed, "Extra seed for --darken");
+  faces_cmd->add_option("--detect-scale", faces.detect_scale, "Scale images by this before detection")
+      ->check(CLI::Range(0.1, 4.0));
+  faces_cmd->add_flag("--no-enhance", faces.no_enhance, "Do not enhance dark images for detection");
+  faces_cmd->add_option("--landmark-model", faces.landmark_model, "dlib 68-point shape predictor file");
+
+  DarkenArgs dk;
+  auto* darken_cmd = app.add_subcommand("darken", "Darken an image with the physical low-light model");
+  auto* level_opt = darken_cmd->add_option("--level", dk.level, "Preset: ll (EV 3-4.5) or xll (EV 5-6.5)")
+                        ->check(CLI::IsMember({"ll", "xll"}));
+  auto* ev_opt = darken_cmd->add_option("--ev", dk.ev, "Exposure drop in stops")->check(CLI::Range(0.0, 20.0));
+  darken_cmd->add_option("--read-noise", dk.read_noise, "Read noise, electrons")->check(CLI::Range(0.0, 1000.0));
+  darken_cmd->add_option("--full-well", dk.full_well, "Full-well capacity, electrons")->check(CLI::Range(1.0, 1e7));
+  darken_cmd->add_option("--cast", dk.cast, "Colour cast gains G,B (relative to R)")->delimiter(',')->expected(2);
+  darken_cmd->add_option("--seed", dk.seed, "Noise seed (default: from the file name)");
+  darken_cmd->add_flag("--no-noise", dk.no_noise, "Exposure and cast only");
+  darken_cmd->add_option("in", dk.in, "Input image")->required();
+  darken_cmd->add_option("out", dk.out, "Output image")->required();
+  level_opt->excludes(ev_opt);
+
+  std::string enh_in, enh_out;
+  auto* enhance_cmd = app.add_subcommand("enhance", "Brighten a dark image for viewing (gamma + CLAHE)");
+  enhance_cmd->add_option("in", enh_in, "Input image")->required();
+  enhance_cmd->add_option("out", enh_out, "Output image")->required();
+
+  BenchArgs bench;
+  auto* bench_cmd = app.add_subcommand("bench", "Time each stage of the pipeline over a source; prints JSON");
+  bench_cmd->add_option("--source", bench.source, "Video file, folder, image, demo or camera:N")->required();
+  bench_cmd->add_option("--frames", bench.frames, "Frames to time")->check(CLI::Range(1, 100000));
+  bench_cmd->add_option("--darken", bench.darken_level, "Darken each frame first (ll or xll)")
+      ->check(CLI::IsMember({"ll", "xll"}));
+  bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
+      ->check(CLI::Range(0.1, 4.0));
+
+  std::string tmpl_dir;
+  int tmpl_max = 4000;
+  auto* tmpl_cmd = app.add_subcommand("template", "Derive the alignment template from FERPlus-layout images");
+  tmpl_cmd->add_option("dir", tmpl_dir, "Folder of 48x48 faces (e.g. FER2013Train)")->required()->check(CLI::ExistingDirectory);
+  tmpl_cmd->add_option("--max-images", tmpl_max, "Images to use (evenly sampled)")->check(CLI::Range(1, 1000000));
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*faces_cmd) return runFaces(faces);
+    if (*darken_cmd) {
+      if (dk.level.empty() && dk.ev < 0) throw CLI::ValidationError("darken", "give --level ll|xll or --ev X");
+      return runDarken(dk);
+    }
+    if (*enhance_cmd) {
+      const cv::Mat img = loadImageBgr(enh_in);
+      const cv::Mat out = enhance(img);
+      saveImage(enh_out, out);
+      std::printf("%s -> %s  mean %.1f -> %.1f\n", enh_in.c_str(), enh_out.c_str(), meanLuminance(img), meanLuminance(out));
+      return 0;
+    }
+    if (*bench_cmd) return runBench(bench);
+    if (*tmpl_cmd) {
+      Landmarker lm(defaultLandmarkModelPath());
+      Progress progress("template", tmpl_max);
+      const auto t = deriveAlignmentTemplate(tmpl_dir, tmpl_max, lm, [&](int d, int) { progress.update(d); });
+      progress.finish();
+      std::cout << templateAsCpp(t, "lldif template " + tmpl_dir + " --max-images " + std::to_string(tmpl_max));
+      return 0;
+    }
+  } catch (const CLI::Error& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+// face_aligner.h - landmark-based alignment to the model's input: a 48x48 gray crop framed like FERPlus,
+// the landmarks in crop coordinates, and Gaussian heatmaps (one channel per facial part).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include "core/landmarker.h"
+
+namespace lldif {
+
+inline constexpr int kCropSize = 48;
+inline constexpr int kHeatmapChannels = static_cast<int>(kLandmarkParts.size());  // jaw, brows, nose, eyes, mouth
+
+struct AlignOptions {
+  int size = kCropSize;
+  float heatmap_sigma = 1.5f;  // pixels at crop size
+};
+
+struct AlignedFace {
+  cv::Mat crop;               // size x size, CV_8UC1, gray 0..255
+  Landmarks landmarks;        // in crop coordinates (pixel centres at integers)
+  cv::Mat heatmaps;           // 3-D: kHeatmapChannels x size x size, CV_32F, values in [0, 1]
+  cv::Matx23d frame_to_crop;  // similarity transform used (frame pixel -> crop pixel)
+};
+
+// The canonical template: where the 68 landmarks of an average FERPlus face lie in its 48x48 image.
+// Derived by deriveAlignmentTemplate() from dlib landmarks on FERPlus training images (mirror-symmetrised,
+// so the eyes are level); only the resulting coordinates are stored (face_template.cpp).
+const Landmarks& ferplusTemplate();
+
+// Least-squares similarity (rotation, uniform scale, translation) mapping `from` onto `to`, using the
+// points that do not move with expression: brows excluded, eyes and nose (indices 27-47).
+cv::Matx23d estimateSimilarity(const Landmarks& from, const Landmarks& to);
+
+// Renders landmarks (crop coordinates) as kHeatmapChannels Gaussian channels of size x size.
+cv::Mat renderHeatmaps(const Landmarks& crop_landmarks, int size, float sigma);
+
+// requires: gray is an 8-bit single-channel frame; landmarks in its coordinates.
+// ensures: see AlignedFace. Anti-aliased (faces larger than the crop are supersampled then area-reduced).
+// Thread safe (stateless).
+AlignedFace alignFace(const cv::Mat& gray, const Landmarks& landmarks, const AlignOptions& options = {});
+
+}  // namespace lldif

@@ -1,0 +1,78 @@
+// face_analyzer.h - the non-ML half of the per-frame pipeline:
+//   frame -> (enhance if dark) -> detect -> track -> 68 landmarks -> aligned 48x48 crop + heatmaps.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/face_aligner.h"
+#include "core/face_detector.h"
+#include "core/face_tracker.h"
+#include "core/landmarker.h"
+
+namespace lldif {
+
+struct AnalyzerOptions {
+  DetectorOptions detector;
+  TrackerOptions tracker;
+  AlignOptions align;
+  // Dark frames (mean luminance below dark_threshold) are enhanced (gamma + CLAHE) for detection and
+  // landmarks only; the aligned crop is always cut from the raw frame, which is what the model sees.
+  bool enhance_dark = true;
+  double dark_threshold = 60.0;
+  int max_faces = 16;
+};
+
+struct FaceResult {
+  int track_id = 0;
+  cv::Rect2f box;          // frame coordinates
+  double score = 0;        // detection score (0 when the tracker carried the face over a missed frame)
+  bool detected = false;
+  Landmarks landmarks;     // frame coordinates
+  AlignedFace aligned;
+};
+
+struct StageTimes {
+  double prepare_ms = 0;    // gray conversion (+ enhancement of dark frames)
+  double detect_ms = 0;
+  double landmarks_ms = 0;  // all faces
+  double align_ms = 0;      // all faces
+  double total() const { return prepare_ms + detect_ms + landmarks_ms + align_ms; }
+};
+
+struct FrameAnalysis {
+  std::vector<FaceResult> faces;  // ordered by track id
+  StageTimes times;
+  bool enhanced = false;          // the frame was dark and enhanced for detection
+  double mean_luminance = 0;
+};
+
+// Not thread safe (detector scratch + tracker state): one analyzer per processing thread. The landmark
+// model may be shared between analyzers.
+class FaceAnalyzer {
+ public:
+  // throws: ModelFileError when the landmark model cannot be loaded.
+  explicit FaceAnalyzer(const AnalyzerOptions& options = {},
+                        std::shared_ptr<const Landmarker> landmarker = nullptr);
+
+  // track = false treats the frame as unrelated to the previous one (still images, batches).
+  FrameAnalysis analyze(const cv::Mat& bgr, bool track = true);
+  void resetTracking();
+
+  const AnalyzerOptions& options() const { return options_; }
+  void setOptions(const AnalyzerOptions& options);
+  std::shared_ptr<const Landmarker> landmarker() const { return landmarker_; }
+
+ private:
+  AnalyzerOptions options_;
+  std::shared_ptr<const Landmarker> landmarker_;
+  FaceDetector detector_;
+  FaceTracker tracker_;
+  std::map<int, cv::Point2f> box_offset_;  // track -> box centre minus stable-landmark centroid
+};
+
+}  // namespace lldif

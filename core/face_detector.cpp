@@ -1,0 +1,67 @@
+#include "core/face_detector.h"
+
+#include <algorithm>
+
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/opencv/cv_image.h>
+#include <opencv2/imgproc.hpp>
+
+namespace lldif {
+
+struct FaceDetector::Impl {
+  dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
+};
+
+FaceDetector::FaceDetector(const DetectorOptions& options) : impl_(std::make_unique<Impl>()), options_(options) {}
+FaceDetector::~FaceDetector() = default;
+FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
+FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
+
+std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
+  if (image.empty()) return {};
+  cv::Mat gray;
+  if (image.channels() == 3) {
+    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  } else if (image.channels() == 4) {
+    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+  } else {
+    gray = image;
+  }
+  double scale = std::clamp(options_.scale, 0.05, 4.0);
+  const int side = std::max(gray.cols, gray.rows);
+  if (options_.max_side > 0 && side * scale > options_.max_side) scale = static_cast<double>(options_.max_side) / side;
+  cv::Mat work;
+  if (std::abs(scale - 1.0) > 1e-6) {
+    cv::resize(gray, work, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  } else {
+    work = gray;
+  }
+  if (!work.isContinuous()) work = work.clone();
+
+  dlib::cv_image<unsigned char> dimg(work);
+  std::vector<dlib::rect_detection> dets;
+  if (options_.upsample > 0) {
+    dlib::array2d<unsigned char> up;
+    dlib::assign_image(up, dimg);
+    for (int i = 0; i < options_.upsample; ++i) dlib::pyramid_up(up);
+    impl_->detector(up, dets, options_.threshold);
+    scale *= static_cast<double>(1 << options_.upsample);
+  } else {
+    impl_->detector(dimg, dets, options_.threshold);
+  }
+
+  std::vector<FaceBox> out;
+  out.reserve(dets.size());
+  const float inv = static_cast<float>(1.0 / scale);
+  for (const auto& d : dets) {
+    const auto& r = d.rect;
+    FaceBox box;
+    box.rect = cv::Rect2f(r.left() * inv, r.top() * inv, (r.width()) * inv, (r.height()) * inv);
+    box.score = d.detection_confidence;
+    out.push_back(box);
+  }
+  std::sort(out.begin(), out.end(), [](const FaceBox& a, const FaceBox& b) { return a.score > b.score; });
+  return out;
+}
+
+}  // namespace lldif

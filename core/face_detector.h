@@ -1,0 +1,49 @@
+// face_detector.h - dlib's HOG frontal face detector on a downscaled copy of the frame.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace lldif {
+
+struct DetectorOptions {
+  // The frame is scaled by this factor before detection (0.5: a 640x480 frame is searched at 320x240,
+  // ~4x faster; dlib finds faces down to ~80 px in the scaled image, i.e. ~160 px in the frame).
+  double scale = 0.5;
+  // The scaled image's longer side is also capped at this many pixels (big photos stay fast).
+  int max_side = 640;
+  // Extra pyramid upsampling inside dlib (each step doubles the cost, halves the smallest face).
+  int upsample = 0;
+  // dlib detection score threshold (0 is dlib's default; higher = fewer false positives).
+  double threshold = 0.0;
+};
+
+struct FaceBox {
+  cv::Rect2f rect;  // frame coordinates (pixels)
+  double score = 0; // dlib detection confidence
+};
+
+// Finds every frontal face in a frame.
+// requires: 8-bit gray or BGR image.
+// ensures: boxes in frame coordinates (mapped back from the scaled copy), sorted by score, all of them.
+// NOT thread safe: dlib's scanner keeps scratch state; give each thread its own detector (cheap to build).
+class FaceDetector {
+ public:
+  explicit FaceDetector(const DetectorOptions& options = {});
+  ~FaceDetector();
+  FaceDetector(FaceDetector&&) noexcept;
+  FaceDetector& operator=(FaceDetector&&) noexcept;
+
+  std::vector<FaceBox> detect(const cv::Mat& image);
+  const DetectorOptions& options() const { return options_; }
+  void setOptions(const DetectorOptions& options) { options_ = options; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  DetectorOptions options_;
+};
+
+}  // namespace lldif

@@ -1,0 +1,13 @@
+// The alignment template: mean dlib 68-point landmarks of FERPlus training faces in 48x48 coordinates.
+#include "core/face_aligner.h"
+
+namespace lldif {
+
+const Landmarks& ferplusTemplate() {
+  static const Landmarks kTemplate = {{
+#include "core/face_template_points.inc"
+  }};
+  return kTemplate;
+}
+
+}  // namespace lldif

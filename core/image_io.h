@@ -1,0 +1,27 @@
+// image_io.h - safe image loading shared by every component that reads image files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace lldif {
+
+// Largest side a loaded image keeps; larger images are downscaled (INTER_AREA) on load so that a
+// 100-megapixel photo cannot exhaust memory or stall the pipeline.
+inline constexpr int kMaxImageSide = 4096;
+
+// True when the file name has an extension OpenCV decodes as a still image.
+bool hasImageExtension(const std::filesystem::path& path);
+
+// Loads an image as 8-bit BGR (gray and alpha images are converted), downscaled to kMaxImageSide.
+// throws: std::runtime_error with a message naming the file when it is missing, unreadable,
+//   not an image or corrupt.
+cv::Mat loadImageBgr(const std::filesystem::path& path);
+
+// Writes an image; the extension picks the format.
+// throws: std::runtime_error naming the file on failure.
+void saveImage(const std::filesystem::path& path, const cv::Mat& image);
+
+}  // namespace lldif

@@ -1,0 +1,127 @@
+#include "core/pipeline_runner.h"
+
+#include <chrono>
+
+namespace lldif {
+
+using Clock = std::chrono::steady_clock;
+
+ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
+  const ProcessorSettings s = settings();
+  ProcessedFrame out;
+  out.raw = frame.image;
+  out.frame = frame;
+  if (s.darkroom) {
+    const auto t0 = Clock::now();
+    out.frame.image = darken(frame.image, s.lowlight, s.seed * 1000003ull + static_cast<std::uint64_t>(frame.index));
+    out.darken_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }
+  out.analysis = analyzer_->analyze(out.frame.image, track);
+  return out;
+}
+
+void FrameProcessor::setSettings(const ProcessorSettings& s) {
+  std::lock_guard<std::mutex> lock(settings_mutex_);
+  settings_ = s;
+}
+
+ProcessorSettings FrameProcessor::settings() const {
+  std::lock_guard<std::mutex> lock(settings_mutex_);
+  return settings_;
+}
+
+PipelineRunner::PipelineRunner(std::unique_ptr<FrameSource> source, std::shared_ptr<FrameProcessor> processor,
+                               RunnerCallbacks callbacks)
+    : source_(std::move(source)), processor_(std::move(processor)), callbacks_(std::move(callbacks)) {}
+
+PipelineRunner::~PipelineRunner() { stop(); }
+
+void PipelineRunner::start() {
+  if (running_) return;
+  stop_ = false;
+  running_ = true;
+  slot_.reopen();
+  process_thread_ = std::thread(&PipelineRunner::processLoop, this);
+  capture_thread_ = std::thread(&PipelineRunner::captureLoop, this);
+}
+
+void PipelineRunner::stop() {
+  stop_ = true;
+  slot_.close();
+  if (capture_thread_.joinable()) capture_thread_.join();
+  if (process_thread_.joinable()) process_thread_.join();
+  running_ = false;
+}
+
+RunnerStats PipelineRunner::stats() const {
+  RunnerStats s;
+  s.captured = captured_;
+  s.processed = processed_;
+  s.dropped = slot_.dropped();
+  s.processing_fps = fps_;
+  return s;
+}
+
+void PipelineRunner::captureLoop() {
+  const bool paced = !source_->isLive() && source_->fps() > 0;
+  Clock::time_point anchor_wall = Clock::now();
+  double anchor_media = -1;
+  double anchor_speed = speed_;
+  while (!stop_) {
+    if (paused_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      anchor_media = -1;  // re-anchor after a pause
+      continue;
+    }
+    Frame frame;
+    const ReadStatus st = source_->read(frame);
+    if (st == ReadStatus::kError) {
+      if (callbacks_.on_error && !stop_) callbacks_.on_error(source_->error());
+      break;
+    }
+    if (st == ReadStatus::kEnd) break;
+    if (paced) {
+      // Present the frame at its media time (scaled by speed) relative to the first one.
+      if (anchor_media < 0 || frame.timestamp_s < anchor_media || anchor_speed != speed_) {
+        anchor_media = frame.timestamp_s;
+        anchor_wall = Clock::now();
+        anchor_speed = speed_;
+      }
+      const auto due = anchor_wall + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>((frame.timestamp_s - anchor_media) / anchor_speed));
+      while (!stop_ && Clock::now() < due) {
+        std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+      }
+    }
+    frame.captured_at = Clock::now();
+    ++captured_;
+    slot_.put(std::move(frame));
+    if (source_->fps() <= 0) break;  // a still image: one frame
+  }
+  slot_.close();
+}
+
+void PipelineRunner::processLoop() {
+  Clock::time_point last = Clock::now();
+  bool first = true;
+  while (true) {
+    std::optional<Frame> frame = slot_.take(std::chrono::milliseconds(100));
+    if (!frame) {
+      if (slot_.closed()) break;
+      continue;
+    }
+    if (stop_) break;
+    ProcessedFrame result = processor_->process(*frame);
+    const auto t1 = Clock::now();
+    result.latency_ms = std::chrono::duration<double, std::milli>(t1 - frame->captured_at).count();
+    ++processed_;
+    const double dt = std::chrono::duration<double>(t1 - last).count();
+    last = t1;
+    if (!first && dt > 0) fps_ = fps_ == 0 ? 1.0 / dt : 0.9 * fps_ + 0.1 / dt;
+    first = false;
+    if (callbacks_.on_result && !stop_) callbacks_.on_result(result, stats());
+  }
+  if (callbacks_.on_end && !stop_) callbacks_.on_end();
+}
+
+}  // namespace lldif
