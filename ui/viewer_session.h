@@ -1,0 +1,50 @@
+// viewer_session.h - the bridge between the engine's pipeline threads and the Qt UI thread.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <memory>
+
+#include "core/pipeline_runner.h"
+
+namespace lldif::ui {
+
+using ProcessedFramePtr = std::shared_ptr<const ProcessedFrame>;
+
+// Owns the PipelineRunner of the current source. Results arrive on the engine's processing thread and are
+// re-emitted on this object's (the UI) thread through queued signals; the UI thread never runs the pipeline.
+// UI thread only (create, open, close).
+class ViewerSession : public QObject {
+  Q_OBJECT
+ public:
+  // processor: shared by successive sources (it holds the loaded landmark model).
+  explicit ViewerSession(std::shared_ptr<FrameProcessor> processor, QObject* parent = nullptr);
+  ~ViewerSession() override;
+
+  // Opens a source ("demo", "camera:N", file or folder) and starts processing. On failure emits
+  // failed() with the reason and returns false; the previous source keeps running.
+  bool open(const QString& spec);
+  void close();
+  void setPaused(bool paused);
+  bool paused() const { return paused_; }
+
+  QString sourceDescription() const { return description_; }
+  RunnerStats stats() const;
+  FrameProcessor& processor() { return *processor_; }
+
+ signals:
+  void frameProcessed(lldif::ui::ProcessedFramePtr frame, lldif::RunnerStats stats);
+  void failed(const QString& message);  // could not open, or the source broke mid-stream
+  void ended();                         // source exhausted (video end, still image shown)
+
+ private:
+  std::shared_ptr<FrameProcessor> processor_;
+  std::unique_ptr<PipelineRunner> runner_;
+  QString description_;
+  bool paused_ = false;
+};
+
+}  // namespace lldif::ui
+
+Q_DECLARE_METATYPE(lldif::ui::ProcessedFramePtr)
+Q_DECLARE_METATYPE(lldif::RunnerStats)
