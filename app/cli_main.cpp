@@ -31,7 +31,7 @@ struct FacesArgs {
   bool json = false;
   std::string darken_level;
   std::uint64_t seed = 0;
-  double detect_scale = 1.0;
+  double detect_scale = 0;  // 0: DetectorOptions::stills()
   bool no_enhance = false;
   std::string landmark_model;
 };
@@ -49,8 +49,11 @@ std::shared_ptr<const Landmarker> loadLandmarker(const std::string& path) {
 
 int runFaces(const FacesArgs& a) {
   AnalyzerOptions opt;
-  opt.detector.scale = a.detect_scale;
-  opt.detector.max_side = 1280;
+  opt.detector = DetectorOptions::stills();
+  if (a.detect_scale > 0) {
+    opt.detector.scale = a.detect_scale;
+    opt.detector.min_side = 0;
+  }
   opt.enhance_dark = !a.no_enhance;
   FaceAnalyzer analyzer(opt, loadLandmarker(a.landmark_model));
   nlohmann::json all = nlohmann::json::array();
@@ -214,7 +217,7 @@ int main(int argc, char** argv) {
   faces_cmd->add_option("--darken", faces.darken_level, "Darken each image first (ll or xll, seeded per file name)")
       ->check(CLI::IsMember({"ll", "xll"}));
   faces_cmd->add_option("--seed", faces.seed, "Extra seed for --darken");
-  faces_cmd->add_option("--detect-scale", faces.detect_scale, "Scale images by this before detection")
+  faces_cmd->add_option("--detect-scale", faces.detect_scale, "Scale images by this before detection (default: long side to 768-1600 px)")
       ->check(CLI::Range(0.1, 4.0));
   faces_cmd->add_flag("--no-enhance", faces.no_enhance, "Do not enhance dark images for detection");
   faces_cmd->add_option("--landmark-model", faces.landmark_model, "dlib 68-point shape predictor file");

@@ -33,6 +33,13 @@ cv::Matx23d estimateSimilarity(const Landmarks& from, const Landmarks& to) {
   if (sxx < 1e-9) throw std::invalid_argument("estimateSimilarity: degenerate landmarks");
   a /= sxx;
   b /= sxx;
+  // Keep the least-squares scale, take the rotation from the eye line.
+  const double scale = std::hypot(a, b);
+  const cv::Point2f ef = rightEyeCentre(from) - leftEyeCentre(from);
+  const cv::Point2f et = rightEyeCentre(to) - leftEyeCentre(to);
+  const double angle = std::atan2(et.y, et.x) - std::atan2(ef.y, ef.x);
+  a = scale * std::cos(angle);
+  b = scale * std::sin(angle);
   // [x'; y'] = [a -b; b a] [x; y] + t
   const double tx = mt.x - (a * mf.x - b * mf.y);
   const double ty = mt.y - (b * mf.x + a * mf.y);

@@ -28,8 +28,11 @@ struct AlignedFace {
 // so the eyes are level); only the resulting coordinates are stored (face_template.cpp).
 const Landmarks& ferplusTemplate();
 
-// Least-squares similarity (rotation, uniform scale, translation) mapping `from` onto `to`, using the
-// points that do not move with expression: brows excluded, eyes and nose (indices 27-47).
+// Similarity (rotation, uniform scale, translation) mapping `from` onto `to`. Scale and translation are the
+// least-squares fit of the points that do not move with expression (nose and eyes, indices 27-47); the
+// rotation is the one that maps the line between the eye centres of `from` onto that of `to`, so eyes
+// come out exactly as level as the template's (the usual face-alignment convention; a pure least-squares
+// rotation tilts yawed faces by up to several degrees).
 cv::Matx23d estimateSimilarity(const Landmarks& from, const Landmarks& to);
 
 // Renders landmarks (crop coordinates) as kHeatmapChannels Gaussian channels of size x size.

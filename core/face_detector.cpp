@@ -29,6 +29,7 @@ std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
   }
   double scale = std::clamp(options_.scale, 0.05, 4.0);
   const int side = std::max(gray.cols, gray.rows);
+  if (options_.min_side > 0 && side * scale < options_.min_side) scale = static_cast<double>(options_.min_side) / side;
   if (options_.max_side > 0 && side * scale > options_.max_side) scale = static_cast<double>(options_.max_side) / side;
   cv::Mat work;
   if (std::abs(scale - 1.0) > 1e-6) {

@@ -12,12 +12,25 @@ struct DetectorOptions {
   // The frame is scaled by this factor before detection (0.5: a 640x480 frame is searched at 320x240,
   // ~4x faster; dlib finds faces down to ~80 px in the scaled image, i.e. ~160 px in the frame).
   double scale = 0.5;
-  // The scaled image's longer side is also capped at this many pixels (big photos stay fast).
+  // The scaled image's longer side is then clamped to [min_side, max_side] pixels: big photos stay fast,
+  // small ones are upsampled so their faces reach dlib's ~80 px minimum (0 = no lower bound).
+  int min_side = 0;
   int max_side = 640;
   // Extra pyramid upsampling inside dlib (each step doubles the cost, halves the smallest face).
   int upsample = 0;
   // dlib detection score threshold (0 is dlib's default; higher = fewer false positives).
   double threshold = 0.0;
+
+  // For still photos (CLI, single images): full resolution, long side clamped to 768..1600 px.
+  // (On the 100 CC0 portraits + 2 public-domain ones, 500 px: 1.0x finds 89 faces and one false
+  // positive, a mission patch; 1.5x finds 88 and no false positive.)
+  static DetectorOptions stills() {
+    DetectorOptions o;
+    o.scale = 1.0;
+    o.min_side = 768;
+    o.max_side = 1600;
+    return o;
+  }
 };
 
 struct FaceBox {

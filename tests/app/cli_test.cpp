@@ -1,0 +1,80 @@
+// Runs the real `lldif` executable and checks what it prints and writes.
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/lowlight.h"
+#include "test_support.h"
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+CliRun run(const std::string& args, bool merge_stderr = false) {
+  const std::string cmd = std::string(LLDIF_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST(Cli, VersionAndHelp) {
+  const CliRun v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("lldif "), std::string::npos);
+  for (const char* cmd : {"faces", "darken", "enhance", "bench", "template"}) {
+    const CliRun h = run(std::string(cmd) + " --help");
+    EXPECT_EQ(h.code, 0) << cmd;
+    EXPECT_NE(h.out.find("Usage"), std::string::npos) << cmd;
+  }
+  EXPECT_NE(run("").code, 0);
+}
+
+TEST(Cli, FacesPrintsJsonWithBoxesAndLandmarks) {
+  const std::string img = lldif::test::faceImage("portrait-020.jpg").string();
+  const CliRun r = run("faces --json " + img);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u);
+  ASSERT_EQ(j[0]["faces"].size(), 1u);
+  EXPECT_EQ(j[0]["faces"][0]["landmarks"].size(), 68u);
+  EXPECT_LT(std::abs(j[0]["faces"][0]["eye_angle_deg"].get<double>()), 15.0);
+  EXPECT_EQ(j[0]["width"], 500);
+}
+
+TEST(Cli, FacesReportsMissingAndBrokenFilesAndGoesOn) {
+  lldif::test::TempDir dir;
+  { std::FILE* f = std::fopen((dir / "bad.jpg").c_str(), "w"); std::fputs("nope", f); std::fclose(f); }
+  const CliRun r = run("faces " + (dir / "bad.jpg").string() + " /no/such.png " +
+                    lldif::test::faceImage("portrait-005.jpg").string(), true);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("bad.jpg"), std::string::npos);
+  EXPECT_NE(r.out.find("No such file: /no/such.png"), std::string::npos);
+  EXPECT_NE(r.out.find("1 face"), std::string::npos);
+}
+
+TEST(Cli, DarkenWritesADarkerImage) {
+  lldif::test::TempDir dir;
+  const std::string in = lldif::test::faceImage("portrait-005.jpg").string();
+  const std::string out = (dir / "dark.png").string();
+  ASSERT_EQ(run("darken --level xll " + in + " " + out).code, 0);
+  const cv::Mat a = cv::imread(in), b = cv::imread(out);
+  ASSERT_FALSE(b.empty());
+  EXPECT_LT(lldif::meanLuminance(b), 0.25 * lldif::meanLuminance(a));
+  ASSERT_EQ(run("darken --ev 2 --read-noise 1 --cast 0.9,0.8 " + in + " " + out).code, 0);
+  EXPECT_NE(run("darken --level ll --ev 2 " + in + " " + out).code, 0);  // exclusive
+  EXPECT_NE(run("darken --level dim " + in + " " + out).code, 0);
+  EXPECT_NE(run("darken --level ll /no/such.png " + out).code, 0);
+}
+
+}  // namespace

@@ -1,0 +1,195 @@
+#include "core/frame_source.h"
+
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/demo_source.h"
+#include "core/folder_source.h"
+#include "core/image_io.h"
+#include "core/image_source.h"
+#include "core/video_file_source.h"
+#include "test_support.h"
+
+namespace lldif {
+namespace {
+
+using test::TempDir;
+namespace fs = std::filesystem;
+
+cv::Mat portrait() { return loadImageBgr(test::faceImage("portrait-005.jpg")); }
+
+void writeBytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+
+TEST(VideoFileSource, ReadsEveryFrameOfARealVideoWithMediaTimestamps) {
+  TempDir dir;
+  test::writeTestVideo(dir / "clip.avi", portrait(), 30, 25.0);
+  VideoFileSource src(dir / "clip.avi");
+  EXPECT_EQ(src.frameCount(), 30);
+  EXPECT_NEAR(src.fps(), 25.0, 1e-6);
+  Frame f;
+  int n = 0;
+  while (src.read(f) == ReadStatus::kFrame) {
+    EXPECT_EQ(f.index, n);
+    EXPECT_NEAR(f.timestamp_s, n / 25.0, 1e-9);
+    EXPECT_EQ(f.image.type(), CV_8UC3);
+    EXPECT_EQ(f.image.size(), cv::Size(640, 480));
+    ++n;
+  }
+  EXPECT_EQ(n, 30);
+  EXPECT_EQ(src.read(f), ReadStatus::kEnd);  // stays ended
+}
+
+TEST(VideoFileSource, LoopsWithIncreasingTimestampsAndSeeks) {
+  TempDir dir;
+  test::writeTestVideo(dir / "clip.avi", portrait(), 10, 10.0);
+  VideoFileSource src(dir / "clip.avi", /*loop=*/true);
+  Frame f;
+  double last = -1;
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_EQ(src.read(f), ReadStatus::kFrame);
+    EXPECT_GT(f.timestamp_s, last);
+    last = f.timestamp_s;
+  }
+  EXPECT_NEAR(last, 2.4, 1e-9);
+  ASSERT_TRUE(src.seek(7));
+  ASSERT_EQ(src.read(f), ReadStatus::kFrame);
+  EXPECT_FALSE(src.seek(10));
+  EXPECT_FALSE(src.seek(-1));
+}
+
+TEST(VideoFileSource, MissingEmptyAndCorruptFilesGiveClearErrors) {
+  TempDir dir;
+  try {
+    VideoFileSource src(dir / "nothing.mp4");
+    FAIL() << "no exception";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("No such file"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("nothing.mp4"), std::string::npos);
+  }
+  writeBytes(dir / "empty.avi", "");
+  EXPECT_THROW(VideoFileSource(dir / "empty.avi"), SourceError);
+  std::string junk(20000, '\0');
+  for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919) % 251);
+  writeBytes(dir / "junk.avi", junk);
+  try {
+    VideoFileSource src(dir / "junk.avi");
+    FAIL() << "no exception";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("junk.avi"), std::string::npos);
+  }
+}
+
+TEST(VideoFileSource, TruncatedVideoEndsWithoutCrashing) {
+  TempDir dir;
+  test::writeTestVideo(dir / "clip.avi", portrait(), 40, 25.0);
+  const auto full = fs::file_size(dir / "clip.avi");
+  fs::resize_file(dir / "clip.avi", full / 2);
+  VideoFileSource src(dir / "clip.avi");
+  Frame f;
+  int n = 0;
+  ReadStatus st;
+  while ((st = src.read(f)) == ReadStatus::kFrame) ++n;
+  EXPECT_GT(n, 5);
+  EXPECT_LT(n, 40);
+  EXPECT_TRUE(st == ReadStatus::kEnd || st == ReadStatus::kError);
+}
+
+TEST(ImageSource, DeliversTheImageOnceThenEnds) {
+  ImageSource src(test::faceImage("portrait-005.jpg"));
+  Frame f;
+  ASSERT_EQ(src.read(f), ReadStatus::kFrame);
+  EXPECT_EQ(f.image.size(), cv::Size(500, 500));
+  EXPECT_EQ(f.origin, "portrait-005.jpg");
+  EXPECT_EQ(src.read(f), ReadStatus::kEnd);
+  EXPECT_EQ(src.fps(), 0.0);
+}
+
+TEST(ImageSource, NonImagesAndMissingFilesAreRejectedWithTheFileName) {
+  TempDir dir;
+  writeBytes(dir / "notes.png", "this is not a png");
+  try {
+    ImageSource src(dir / "notes.png");
+    FAIL();
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("notes.png"), std::string::npos);
+  }
+  EXPECT_THROW(ImageSource(dir / "missing.jpg"), SourceError);
+  EXPECT_THROW(ImageSource(dir.path()), SourceError);
+}
+
+TEST(ImageSource, HugeAndGrayImagesAreNormalised) {
+  TempDir dir;
+  cv::Mat huge(5000, 6200, CV_8UC1);
+  cv::randu(huge, 0, 255);
+  ASSERT_TRUE(cv::imwrite((dir / "huge.png").string(), huge));
+  ImageSource src(dir / "huge.png");
+  Frame f;
+  ASSERT_EQ(src.read(f), ReadStatus::kFrame);
+  EXPECT_EQ(std::max(f.image.cols, f.image.rows), kMaxImageSide);
+  EXPECT_EQ(f.image.channels(), 3);  // gray -> BGR
+}
+
+TEST(FolderSource, ReadsImagesInOrderAndSkipsUndecodableOnes) {
+  TempDir dir;
+  const cv::Mat p = portrait();
+  cv::imwrite((dir / "b.jpg").string(), p);
+  cv::imwrite((dir / "a.png").string(), p);
+  writeBytes(dir / "c.jpg", "broken");
+  writeBytes(dir / "readme.txt", "not an image");
+  FolderSource src(dir.path());
+  EXPECT_EQ(src.frameCount(), 3);  // a.png, b.jpg, c.jpg (txt ignored)
+  Frame f;
+  ASSERT_EQ(src.read(f), ReadStatus::kFrame);
+  EXPECT_EQ(f.origin, "a.png");
+  ASSERT_EQ(src.read(f), ReadStatus::kFrame);
+  EXPECT_EQ(f.origin, "b.jpg");
+  EXPECT_EQ(src.read(f), ReadStatus::kEnd);
+  ASSERT_EQ(src.skipped().size(), 1u);
+  EXPECT_NE(src.skipped()[0].find("c.jpg"), std::string::npos);
+}
+
+TEST(FolderSource, EmptyOrMissingFolderIsAnError) {
+  TempDir dir;
+  EXPECT_THROW(FolderSource(dir.path()), SourceError);
+  EXPECT_THROW(FolderSource(dir / "nope"), SourceError);
+}
+
+TEST(DemoSource, CyclesThroughTheBundledPortraitsDeterministically) {
+  DemoSource a({}, 10.0, 0.5);  // 5 frames per portrait
+  DemoSource b({}, 10.0, 0.5);
+  ASSERT_GE(a.portraitCount(), 4u);
+  Frame fa, fb;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < 5 * a.portraitCount() + 1; ++i) {
+    ASSERT_EQ(a.read(fa), ReadStatus::kFrame);
+    ASSERT_EQ(b.read(fb), ReadStatus::kFrame);
+    EXPECT_EQ(fa.image.size(), cv::Size(640, 480));
+    EXPECT_EQ(cv::norm(fa.image, fb.image, cv::NORM_INF), 0.0);
+    seen.insert(fa.origin);
+  }
+  EXPECT_EQ(seen.size(), a.portraitCount());
+}
+
+TEST(OpenSource, DispatchesOnTheSpecificationAndExplainsFailures) {
+  EXPECT_NE(openSource("demo")->description().find("demo"), std::string::npos);
+  EXPECT_NE(openSource(test::faceImage("portrait-005.jpg").string())->description().find("image"), std::string::npos);
+  EXPECT_NE(openSource((test::dataDir() / "faces").string())->description().find("folder"), std::string::npos);
+  try {
+    openSource("camera:57");
+    FAIL();
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("Camera 57"), std::string::npos);
+  }
+  EXPECT_THROW(openSource("camera:abc"), SourceError);
+  EXPECT_THROW(openSource("/no/such/file.mp4"), SourceError);
+  EXPECT_THROW(openSource(""), SourceError);
+}
+
+}  // namespace
+}  // namespace lldif

@@ -1,0 +1,129 @@
+#include "core/pipeline_runner.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "core/image_io.h"
+#include "core/video_file_source.h"
+#include "test_support.h"
+
+namespace lldif {
+namespace {
+
+struct Collector {
+  std::mutex m;
+  std::condition_variable cv;
+  int results = 0;
+  int with_face = 0;
+  bool ended = false;
+  std::string error;
+  RunnerStats last;
+  std::thread::id thread;
+
+  RunnerCallbacks callbacks() {
+    RunnerCallbacks cb;
+    cb.on_result = [this](const ProcessedFrame& f, const RunnerStats& s) {
+      std::lock_guard<std::mutex> l(m);
+      ++results;
+      with_face += !f.analysis.faces.empty();
+      last = s;
+      thread = std::this_thread::get_id();
+    };
+    cb.on_end = [this] {
+      std::lock_guard<std::mutex> l(m);
+      ended = true;
+      cv.notify_all();
+    };
+    cb.on_error = [this](const std::string& e) {
+      std::lock_guard<std::mutex> l(m);
+      error = e;
+      cv.notify_all();
+    };
+    return cb;
+  }
+  bool waitEnd(std::chrono::seconds t) {
+    std::unique_lock<std::mutex> l(m);
+    return cv.wait_for(l, t, [this] { return ended; });
+  }
+};
+
+std::shared_ptr<FrameProcessor> processor() {
+  return std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()));
+}
+
+TEST(PipelineRunner, ProcessesARealVideoOffTheCallingThreadAndAccountsForEveryFrame) {
+  test::TempDir dir;
+  test::writeTestVideo(dir / "clip.avi", loadImageBgr(test::faceImage("portrait-005.jpg")), 40, 50.0);
+  Collector c;
+  PipelineRunner runner(std::make_unique<VideoFileSource>(dir / "clip.avi"), processor(), c.callbacks());
+  runner.start();
+  ASSERT_TRUE(c.waitEnd(std::chrono::seconds(60)));
+  runner.stop();
+  const RunnerStats s = runner.stats();
+  EXPECT_EQ(s.captured, 40u);
+  EXPECT_EQ(s.processed + s.dropped, s.captured);  // every frame either processed or counted as dropped
+  EXPECT_EQ(static_cast<std::uint64_t>(c.results), s.processed);
+  EXPECT_GT(c.with_face, 0);
+  EXPECT_NE(c.thread, std::this_thread::get_id());
+  EXPECT_TRUE(c.error.empty());
+}
+
+TEST(PipelineRunner, DarkroomModeDarkensFramesBeforeAnalysis) {
+  auto p = processor();
+  ProcessorSettings s;
+  s.darkroom = true;
+  s.lowlight = lowLightPreset("ll").typical();
+  p->setSettings(s);
+  Frame f;
+  f.image = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
+  const ProcessedFrame r = p->process(f, false);
+  EXPECT_LT(meanLuminance(r.frame.image), 0.4 * meanLuminance(r.raw));
+  EXPECT_GT(r.darken_ms, 0.0);
+  EXPECT_EQ(r.analysis.faces.size(), 1u);
+}
+
+class FailingSource : public FrameSource {
+ public:
+  ReadStatus read(Frame& out) override {
+    if (n_++ < 3) {
+      out.image = cv::Mat(120, 160, CV_8UC3, cv::Scalar(40, 40, 40));
+      out.index = n_;
+      return ReadStatus::kFrame;
+    }
+    error_ = "camera 9 stopped delivering frames (unplugged)";
+    return ReadStatus::kError;
+  }
+  std::string description() const override { return "failing"; }
+  double fps() const override { return 30; }
+  bool isLive() const override { return true; }
+
+ private:
+  int n_ = 0;
+};
+
+TEST(PipelineRunner, AVanishingSourceIsReportedNotFatal) {
+  Collector c;
+  PipelineRunner runner(std::make_unique<FailingSource>(), processor(), c.callbacks());
+  runner.start();
+  ASSERT_TRUE(c.waitEnd(std::chrono::seconds(30)));
+  runner.stop();
+  EXPECT_NE(c.error.find("unplugged"), std::string::npos);
+  EXPECT_EQ(runner.stats().captured, 3u);
+}
+
+TEST(PipelineRunner, StopReturnsPromptlyOnAnEndlessSource) {
+  Collector c;
+  PipelineRunner runner(openSource("demo"), processor(), c.callbacks());
+  runner.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto t0 = std::chrono::steady_clock::now();
+  runner.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  EXPECT_FALSE(runner.running());
+}
+
+}  // namespace
+}  // namespace lldif
