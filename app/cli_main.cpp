@@ -70,7 +70,8 @@ int runFaces(const FacesArgs& a) {
       continue;
     }
     if (!a.darken_level.empty()) {
-      const auto params = lowLightPreset(a.darken_level).sample(nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
+      const auto params =
+          lowLightPreset(a.darken_level).sample(nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
       img = darken(img, params, nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
     }
     const FrameAnalysis r = analyzer.analyze(img, false);
@@ -86,8 +87,8 @@ int runFaces(const FacesArgs& a) {
       std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces")
                 << (r.enhanced ? " (dark: enhanced for detection)" : "") << "\n";
       for (const auto& f : r.faces) {
-        std::printf("  face %d: box %.0f,%.0f %.0fx%.0f score %.2f  landmarks 68  eyes %.1f deg\n", f.track_id,
-                    f.box.x, f.box.y, f.box.width, f.box.height, f.score,
+        std::printf("  face %d: box %.0f,%.0f %.0fx%.0f score %.2f  landmarks 68  eyes %.1f deg\n",
+                    f.track_id, f.box.x, f.box.y, f.box.width, f.box.height, f.score,
                     faceToJson(f)["eye_angle_deg"].get<double>());
       }
     }
@@ -116,7 +117,8 @@ struct DarkenArgs {
 
 int runDarken(const DarkenArgs& a) {
   LowLightParams p;
-  const std::uint64_t seed = a.seed ? a.seed : nameSeed(a.level.empty() ? "ev" : a.level, fs::path(a.in).filename(), 0);
+  const std::uint64_t seed =
+      a.seed ? a.seed : nameSeed(a.level.empty() ? "ev" : a.level, fs::path(a.in).filename(), 0);
   if (!a.level.empty()) p = lowLightPreset(a.level).sample(seed);
   if (a.ev >= 0) p.ev = a.ev;
   if (a.read_noise >= 0) p.read_noise = a.read_noise;
@@ -129,10 +131,11 @@ int runDarken(const DarkenArgs& a) {
   const cv::Mat img = loadImageBgr(a.in);
   const cv::Mat dark = darken(img, p, seed);
   saveImage(a.out, dark);
-  std::printf("%s -> %s  EV %.2f  full well %.0f e-  read noise %.2f e-  cast g %.2f b %.2f  seed %llu  "
-              "mean %.1f -> %.1f\n",
-              a.in.c_str(), a.out.c_str(), p.ev, p.full_well, p.read_noise, p.cast_g, p.cast_b,
-              static_cast<unsigned long long>(seed), meanLuminance(img), meanLuminance(dark));
+  std::printf(
+      "%s -> %s  EV %.2f  full well %.0f e-  read noise %.2f e-  cast g %.2f b %.2f  seed %llu  "
+      "mean %.1f -> %.1f\n",
+      a.in.c_str(), a.out.c_str(), p.ev, p.full_well, p.read_noise, p.cast_g, p.cast_b,
+      static_cast<unsigned long long>(seed), meanLuminance(img), meanLuminance(dark));
   return 0;
 }
 
@@ -168,8 +171,10 @@ int runBench(const BenchArgs& a) {
     width = img.cols;
     height = img.rows;
     const auto t0 = std::chrono::steady_clock::now();
-    if (!a.darken_level.empty()) img = darken(img, lowLightPreset(a.darken_level).typical(), static_cast<std::uint64_t>(n));
-    const double dms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!a.darken_level.empty())
+      img = darken(img, lowLightPreset(a.darken_level).typical(), static_cast<std::uint64_t>(n));
+    const double dms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     const FrameAnalysis r = analyzer.analyze(img, true);
     prepare.push_back(r.times.prepare_ms);
     detect.push_back(r.times.detect_ms);
@@ -196,8 +201,11 @@ int runBench(const BenchArgs& a) {
   j["frame_size"] = {width, height};
   j["detect_scale"] = a.detect_scale;
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
-  j["stages"] = {{"prepare", stage(prepare)}, {"detect", stage(detect)}, {"landmarks", stage(landmarks)},
-                 {"align", stage(align)},     {"total", stage(total)}};
+  j["stages"] = {{"prepare", stage(prepare)},
+                 {"detect", stage(detect)},
+                 {"landmarks", stage(landmarks)},
+                 {"align", stage(align)},
+                 {"total", stage(total)}};
   if (!a.darken_level.empty()) j["stages"]["darken"] = stage(darken_ms);
   std::cout << j.dump(2) << "\n";
   return 0;
@@ -214,10 +222,14 @@ int main(int argc, char** argv) {
   auto* faces_cmd = app.add_subcommand("faces", "Detect faces and 68 landmarks in images");
   faces_cmd->add_option("images", faces.images, "Image files")->required();
   faces_cmd->add_flag("--json", faces.json, "Print JSON (boxes, landmarks, timings) instead of text");
-  faces_cmd->add_option("--darken", faces.darken_level, "Darken each image first (ll or xll, seeded per file name)")
+  faces_cmd
+      ->add_option("--darken", faces.darken_level,
+                   "Darken each image first (ll or xll, seeded per file name)")
       ->check(CLI::IsMember({"ll", "xll"}));
   faces_cmd->add_option("--seed", faces.seed, "Extra seed for --darken");
-  faces_cmd->add_option("--detect-scale", faces.detect_scale, "Scale images by this before detection (default: long side to 768-1600 px)")
+  faces_cmd
+      ->add_option("--detect-scale", faces.detect_scale,
+                   "Scale images by this before detection (default: long side to 768-1600 px)")
       ->check(CLI::Range(0.1, 4.0));
   faces_cmd->add_flag("--no-enhance", faces.no_enhance, "Do not enhance dark images for detection");
   faces_cmd->add_option("--landmark-model", faces.landmark_model, "dlib 68-point shape predictor file");
@@ -226,10 +238,15 @@ int main(int argc, char** argv) {
   auto* darken_cmd = app.add_subcommand("darken", "Darken an image with the physical low-light model");
   auto* level_opt = darken_cmd->add_option("--level", dk.level, "Preset: ll (EV 3-4.5) or xll (EV 5-6.5)")
                         ->check(CLI::IsMember({"ll", "xll"}));
-  auto* ev_opt = darken_cmd->add_option("--ev", dk.ev, "Exposure drop in stops")->check(CLI::Range(0.0, 20.0));
-  darken_cmd->add_option("--read-noise", dk.read_noise, "Read noise, electrons")->check(CLI::Range(0.0, 1000.0));
-  darken_cmd->add_option("--full-well", dk.full_well, "Full-well capacity, electrons")->check(CLI::Range(1.0, 1e7));
-  darken_cmd->add_option("--cast", dk.cast, "Colour cast gains G,B (relative to R)")->delimiter(',')->expected(2);
+  auto* ev_opt =
+      darken_cmd->add_option("--ev", dk.ev, "Exposure drop in stops")->check(CLI::Range(0.0, 20.0));
+  darken_cmd->add_option("--read-noise", dk.read_noise, "Read noise, electrons")
+      ->check(CLI::Range(0.0, 1000.0));
+  darken_cmd->add_option("--full-well", dk.full_well, "Full-well capacity, electrons")
+      ->check(CLI::Range(1.0, 1e7));
+  darken_cmd->add_option("--cast", dk.cast, "Colour cast gains G,B (relative to R)")
+      ->delimiter(',')
+      ->expected(2);
   darken_cmd->add_option("--seed", dk.seed, "Noise seed (default: from the file name)");
   darken_cmd->add_flag("--no-noise", dk.no_noise, "Exposure and cast only");
   darken_cmd->add_option("in", dk.in, "Input image")->required();
@@ -253,22 +270,27 @@ int main(int argc, char** argv) {
   std::string tmpl_dir;
   int tmpl_max = 4000;
   auto* tmpl_cmd = app.add_subcommand("template", "Derive the alignment template from FERPlus-layout images");
-  tmpl_cmd->add_option("dir", tmpl_dir, "Folder of 48x48 faces (e.g. FER2013Train)")->required()->check(CLI::ExistingDirectory);
-  tmpl_cmd->add_option("--max-images", tmpl_max, "Images to use (evenly sampled)")->check(CLI::Range(1, 1000000));
+  tmpl_cmd->add_option("dir", tmpl_dir, "Folder of 48x48 faces (e.g. FER2013Train)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  tmpl_cmd->add_option("--max-images", tmpl_max, "Images to use (evenly sampled)")
+      ->check(CLI::Range(1, 1000000));
 
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (*faces_cmd) return runFaces(faces);
     if (*darken_cmd) {
-      if (dk.level.empty() && dk.ev < 0) throw CLI::ValidationError("darken", "give --level ll|xll or --ev X");
+      if (dk.level.empty() && dk.ev < 0)
+        throw CLI::ValidationError("darken", "give --level ll|xll or --ev X");
       return runDarken(dk);
     }
     if (*enhance_cmd) {
       const cv::Mat img = loadImageBgr(enh_in);
       const cv::Mat out = enhance(img);
       saveImage(enh_out, out);
-      std::printf("%s -> %s  mean %.1f -> %.1f\n", enh_in.c_str(), enh_out.c_str(), meanLuminance(img), meanLuminance(out));
+      std::printf("%s -> %s  mean %.1f -> %.1f\n", enh_in.c_str(), enh_out.c_str(), meanLuminance(img),
+                  meanLuminance(out));
       return 0;
     }
     if (*bench_cmd) return runBench(bench);
@@ -277,7 +299,8 @@ int main(int argc, char** argv) {
       Progress progress("template", tmpl_max);
       const auto t = deriveAlignmentTemplate(tmpl_dir, tmpl_max, lm, [&](int d, int) { progress.update(d); });
       progress.finish();
-      std::cout << templateAsCpp(t, "lldif template " + tmpl_dir + " --max-images " + std::to_string(tmpl_max));
+      std::cout << templateAsCpp(t,
+                                 "lldif template " + tmpl_dir + " --max-images " + std::to_string(tmpl_max));
       return 0;
     }
   } catch (const CLI::Error& e) {

@@ -20,11 +20,13 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription("LLDif Viewer - facial-emotion recognition that works in the dark");
   parser.addHelpOption();
   parser.addVersionOption();
-  QCommandLineOption source({"s", "source"}, "Source: demo (default), camera:N, an image, a folder or a video.",
-                            "SOURCE", "demo");
+  QCommandLineOption source(
+      {"s", "source"}, "Source: demo (default), camera:N, an image, a folder or a video.", "SOURCE", "demo");
   QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to FILE, then quit.", "FILE");
-  QCommandLineOption quit_after("quit-after-frames", "Quit after N processed frames (with --screenshot: "
-                                "take it then).", "N", "0");
+  QCommandLineOption quit_after("quit-after-frames",
+                                "Quit after N processed frames (with --screenshot: "
+                                "take it then).",
+                                "N", "0");
   parser.addOptions({source, screenshot, quit_after});
   parser.process(app);
 

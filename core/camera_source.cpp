@@ -45,7 +45,8 @@ ReadStatus CameraSource::read(Frame& out) {
     if (ok) break;
     if (++consecutive_failures_ >= kMaxFailures) {
       failed_ = true;
-      error_ = "Camera " + std::to_string(index_) + " stopped delivering frames (unplugged or taken by another program).";
+      error_ = "Camera " + std::to_string(index_) +
+               " stopped delivering frames (unplugged or taken by another program).";
       return ReadStatus::kError;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(33));

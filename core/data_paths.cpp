@@ -22,7 +22,8 @@ fs::path executableDir() {
 
 fs::path findData(const std::string& relative) {
   std::vector<fs::path> candidates;
-  if (const char* env = std::getenv("LLDIF_DATA_DIR"); env && *env) candidates.push_back(fs::path(env) / relative);
+  if (const char* env = std::getenv("LLDIF_DATA_DIR"); env && *env)
+    candidates.push_back(fs::path(env) / relative);
   const fs::path exe_dir = executableDir();
   if (!exe_dir.empty()) candidates.push_back(exe_dir / ".." / "share" / "lldif-viewer" / relative);
   candidates.push_back(fs::path(LLDIF_INSTALL_DATADIR) / relative);

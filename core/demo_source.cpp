@@ -20,7 +20,8 @@ constexpr int kHeight = 480;
 
 DemoSource::DemoSource(const fs::path& dir_in, double fps, double hold_s) : fps_(fps) {
   fs::path dir = dir_in.empty() ? findData("demo") : dir_in;
-  if (dir.empty()) throw SourceError("The built-in demo images (resources/demo) were not found; set LLDIF_DATA_DIR");
+  if (dir.empty())
+    throw SourceError("The built-in demo images (resources/demo) were not found; set LLDIF_DATA_DIR");
   FolderSource folder(dir);  // throws SourceError with the folder's problem
   for (const auto& f : folder.files()) {
     try {

@@ -72,7 +72,8 @@ cv::Mat renderHeatmaps(const Landmarks& lm, int size, float sigma) {
 }
 
 AlignedFace alignFace(const cv::Mat& gray, const Landmarks& landmarks, const AlignOptions& options) {
-  if (gray.empty() || gray.type() != CV_8UC1) throw std::invalid_argument("alignFace: 8-bit gray frame required");
+  if (gray.empty() || gray.type() != CV_8UC1)
+    throw std::invalid_argument("alignFace: 8-bit gray frame required");
   const int size = options.size;
   // The template is defined at 48x48; other sizes scale it about pixel centres.
   Landmarks tmpl = ferplusTemplate();

@@ -9,7 +9,8 @@
 namespace lldif {
 
 inline constexpr int kCropSize = 48;
-inline constexpr int kHeatmapChannels = static_cast<int>(kLandmarkParts.size());  // jaw, brows, nose, eyes, mouth
+inline constexpr int kHeatmapChannels =
+    static_cast<int>(kLandmarkParts.size());  // jaw, brows, nose, eyes, mouth
 
 struct AlignOptions {
   int size = kCropSize;

@@ -12,7 +12,9 @@ namespace lldif {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+double msSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
 
 cv::Point2f stableCentroid(const Landmarks& l) {
   cv::Point2f s(0, 0);
@@ -64,7 +66,8 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
 
   t0 = Clock::now();
   std::vector<FaceBox> boxes = detector_.detect(search);
-  if (static_cast<int>(boxes.size()) > options_.max_faces) boxes.resize(static_cast<std::size_t>(options_.max_faces));
+  if (static_cast<int>(boxes.size()) > options_.max_faces)
+    boxes.resize(static_cast<std::size_t>(options_.max_faces));
   std::vector<TrackedFace> tracked = tracker_.update(boxes);
   result.times.detect_ms = msSince(t0);
 
@@ -79,7 +82,8 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
     face.landmarks = landmarker_->predictGray(search, tf.box);
     const cv::Point2f centroid = stableCentroid(face.landmarks);
     if (tf.detected) {
-      box_offset_[tf.track_id] = cv::Point2f(tf.box.x + tf.box.width / 2, tf.box.y + tf.box.height / 2) - centroid;
+      box_offset_[tf.track_id] =
+          cv::Point2f(tf.box.x + tf.box.width / 2, tf.box.y + tf.box.height / 2) - centroid;
     } else if (auto it = box_offset_.find(tf.track_id); it != box_offset_.end()) {
       // Coasting: let the box follow the landmarks, so the face is not lost if it moves.
       const cv::Point2f c = centroid + it->second;
@@ -95,7 +99,8 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
   }
   // Forget offsets of tracks that ended.
   for (auto it = box_offset_.begin(); it != box_offset_.end();) {
-    const bool alive = std::any_of(tracked.begin(), tracked.end(), [&](const auto& t) { return t.track_id == it->first; });
+    const bool alive =
+        std::any_of(tracked.begin(), tracked.end(), [&](const auto& t) { return t.track_id == it->first; });
     it = alive ? std::next(it) : box_offset_.erase(it);
   }
   return result;

@@ -29,15 +29,15 @@ struct AnalyzerOptions {
 
 struct FaceResult {
   int track_id = 0;
-  cv::Rect2f box;          // frame coordinates
-  double score = 0;        // detection score (0 when the tracker carried the face over a missed frame)
+  cv::Rect2f box;    // frame coordinates
+  double score = 0;  // detection score (0 when the tracker carried the face over a missed frame)
   bool detected = false;
-  Landmarks landmarks;     // frame coordinates
+  Landmarks landmarks;  // frame coordinates
   AlignedFace aligned;
 };
 
 struct StageTimes {
-  double prepare_ms = 0;    // gray conversion (+ enhancement of dark frames)
+  double prepare_ms = 0;  // gray conversion (+ enhancement of dark frames)
   double detect_ms = 0;
   double landmarks_ms = 0;  // all faces
   double align_ms = 0;      // all faces
@@ -47,7 +47,7 @@ struct StageTimes {
 struct FrameAnalysis {
   std::vector<FaceResult> faces;  // ordered by track id
   StageTimes times;
-  bool enhanced = false;          // the frame was dark and enhanced for detection
+  bool enhanced = false;  // the frame was dark and enhanced for detection
   double mean_luminance = 0;
 };
 

@@ -12,7 +12,8 @@ struct FaceDetector::Impl {
   dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
 };
 
-FaceDetector::FaceDetector(const DetectorOptions& options) : impl_(std::make_unique<Impl>()), options_(options) {}
+FaceDetector::FaceDetector(const DetectorOptions& options)
+    : impl_(std::make_unique<Impl>()), options_(options) {}
 FaceDetector::~FaceDetector() = default;
 FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
 FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
@@ -29,8 +30,10 @@ std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
   }
   double scale = std::clamp(options_.scale, 0.05, 4.0);
   const int side = std::max(gray.cols, gray.rows);
-  if (options_.min_side > 0 && side * scale < options_.min_side) scale = static_cast<double>(options_.min_side) / side;
-  if (options_.max_side > 0 && side * scale > options_.max_side) scale = static_cast<double>(options_.max_side) / side;
+  if (options_.min_side > 0 && side * scale < options_.min_side)
+    scale = static_cast<double>(options_.min_side) / side;
+  if (options_.max_side > 0 && side * scale > options_.max_side)
+    scale = static_cast<double>(options_.max_side) / side;
   cv::Mat work;
   if (std::abs(scale - 1.0) > 1e-6) {
     cv::resize(gray, work, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);

@@ -34,8 +34,8 @@ struct DetectorOptions {
 };
 
 struct FaceBox {
-  cv::Rect2f rect;  // frame coordinates (pixels)
-  double score = 0; // dlib detection confidence
+  cv::Rect2f rect;   // frame coordinates (pixels)
+  double score = 0;  // dlib detection confidence
 };
 
 // Finds every frontal face in a frame.

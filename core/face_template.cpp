@@ -25,7 +25,8 @@ TemplateDerivation deriveAlignmentTemplate(const fs::path& dir, int max_images, 
   if (ec || files.empty()) throw std::runtime_error("No images in " + dir.string());
   std::sort(files.begin(), files.end());
   // An even sample over the whole folder.
-  const std::size_t step = std::max<std::size_t>(1, files.size() / static_cast<std::size_t>(std::max(1, max_images)));
+  const std::size_t step =
+      std::max<std::size_t>(1, files.size() / static_cast<std::size_t>(std::max(1, max_images)));
 
   constexpr int kUp = 4;
   DetectorOptions dopt;
@@ -60,7 +61,8 @@ TemplateDerivation deriveAlignmentTemplate(const fs::path& dir, int max_images, 
     const cv::Point2d a = sum[k] / out.faces_found;
     const cv::Point2d b = sum[mirroredLandmark(k)] / out.faces_found;
     // Mirror about the image's vertical centre line: x -> 47 - x.
-    out.mean[k] = cv::Point2f(static_cast<float>(0.5 * (a.x + (w - b.x))), static_cast<float>(0.5 * (a.y + b.y)));
+    out.mean[k] =
+        cv::Point2f(static_cast<float>(0.5 * (a.x + (w - b.x))), static_cast<float>(0.5 * (a.y + b.y)));
   }
   return out;
 }

@@ -10,9 +10,9 @@
 namespace lldif {
 
 struct TemplateDerivation {
-  Landmarks mean;          // mirror-symmetrised mean landmarks in 48x48 image coordinates
+  Landmarks mean;  // mirror-symmetrised mean landmarks in 48x48 image coordinates
   int images_seen = 0;
-  int faces_found = 0;     // images where dlib's detector found the face (only those are averaged)
+  int faces_found = 0;  // images where dlib's detector found the face (only those are averaged)
 };
 
 // Reads up to max_images 48x48 faces from dir (a FERPlus folder such as FER2013Train), upsamples each

@@ -34,7 +34,8 @@ std::vector<TrackedFace> FaceTracker::update(const std::vector<FaceBox>& detecti
       if (a > 0) pairs.emplace_back(a, t, d);
     }
   }
-  std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) { return std::get<0>(x) > std::get<0>(y); });
+  std::sort(pairs.begin(), pairs.end(),
+            [](const auto& x, const auto& y) { return std::get<0>(x) > std::get<0>(y); });
   std::vector<int> det_of_track(tracks_.size(), -1);
   std::vector<bool> det_used(detections.size(), false);
   for (const auto& [a, t, d] : pairs) {
@@ -86,8 +87,6 @@ void FaceTracker::refine(int track_id, const cv::Rect2f& box) {
   }
 }
 
-void FaceTracker::reset() {
-  tracks_.clear();
-}
+void FaceTracker::reset() { tracks_.clear(); }
 
 }  // namespace lldif

@@ -10,9 +10,9 @@
 namespace lldif {
 
 struct TrackerOptions {
-  float min_iou = 0.25f;  // a detection continues a track when their boxes overlap this much ...
+  float min_iou = 0.25f;          // a detection continues a track when their boxes overlap this much ...
   float max_centre_shift = 0.5f;  // ... or when its centre moved less than this fraction of the box size
-  int max_missed = 10;    // a track survives this many consecutive frames without a detection
+  int max_missed = 10;            // a track survives this many consecutive frames without a detection
 };
 
 struct TrackedFace {

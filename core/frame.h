@@ -14,10 +14,10 @@ namespace lldif {
 //   index counts frames from 0 within the source; timestamp_s is seconds since the source started
 //   (media time for files, wall time for cameras).
 struct Frame {
-  cv::Mat image;        // H x W x 3, CV_8UC3, BGR
+  cv::Mat image;  // H x W x 3, CV_8UC3, BGR
   double timestamp_s = 0.0;
   std::int64_t index = 0;
-  std::string origin;   // file name or camera name, for display and export
+  std::string origin;                                   // file name or camera name, for display and export
   std::chrono::steady_clock::time_point captured_at{};  // when the pipeline received it (latency)
 };
 

@@ -14,8 +14,8 @@ namespace lldif {
 namespace fs = std::filesystem;
 
 bool hasImageExtension(const fs::path& path) {
-  static const std::array<const char*, 11> kExt = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff",
-                                                   ".webp", ".pgm", ".ppm", ".pbm", ".jp2"};
+  static const std::array<const char*, 11> kExt = {".png",  ".jpg", ".jpeg", ".bmp", ".tif", ".tiff",
+                                                   ".webp", ".pgm", ".ppm",  ".pbm", ".jp2"};
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
   return std::find(kExt.begin(), kExt.end(), ext) != kExt.end();
@@ -36,7 +36,8 @@ cv::Mat loadImageBgr(const fs::path& path) {
     throw std::runtime_error("Cannot decode " + path.string() + " as an image: " + e.what());
   }
   if (img.empty()) {
-    throw std::runtime_error(path.string() + " is not an image OpenCV can decode (corrupt, truncated, "
+    throw std::runtime_error(path.string() +
+                             " is not an image OpenCV can decode (corrupt, truncated, "
                              "too large, or another kind of file)");
   }
   const int side = std::max(img.cols, img.rows);
@@ -56,7 +57,8 @@ void saveImage(const fs::path& path, const cv::Mat& image) {
   } catch (const cv::Exception& e) {
     throw std::runtime_error("Cannot write " + path.string() + ": " + e.what());
   }
-  if (!ok) throw std::runtime_error("Cannot write " + path.string() + " (unknown extension or unwritable folder)");
+  if (!ok)
+    throw std::runtime_error("Cannot write " + path.string() + " (unknown extension or unwritable folder)");
 }
 
 }  // namespace lldif

@@ -4,7 +4,8 @@
 //   1. 8-bit sRGB -> linear light
 //   2. colour cast (colour images only): per-channel gains (r, g, b) = (1, cast_g, cast_b)
 //   3. exposure drop: x *= 2^-EV
-//   4. sensor noise in electrons: e = Poisson(x * full_well) + Normal(0, read_noise); x = clip(e / full_well, 0, 1)
+//   4. sensor noise in electrons: e = Poisson(x * full_well) + Normal(0, read_noise); x = clip(e / full_well,
+//   0, 1)
 //   5. linear -> sRGB, rounded to 8 bits
 // Not bit-identical to the reference (different random generator), statistically the same.
 #pragma once
@@ -19,12 +20,12 @@ namespace lldif {
 
 // One concrete darkening.
 struct LowLightParams {
-  double ev = 3.75;            // exposure drop in stops (>= 0)
-  double full_well = 4000.0;   // electrons at full scale (> 0); smaller = noisier
-  double read_noise = 2.25;    // Gaussian read noise, electrons (>= 0)
-  double cast_g = 0.85;        // green gain relative to red (colour images)
-  double cast_b = 0.60;        // blue gain relative to red (colour images)
-  bool noise = true;           // false: exposure and cast only (a noise-free reference)
+  double ev = 3.75;           // exposure drop in stops (>= 0)
+  double full_well = 4000.0;  // electrons at full scale (> 0); smaller = noisier
+  double read_noise = 2.25;   // Gaussian read noise, electrons (>= 0)
+  double cast_g = 0.85;       // green gain relative to red (colour images)
+  double cast_b = 0.60;       // blue gain relative to red (colour images)
+  bool noise = true;          // false: exposure and cast only (a noise-free reference)
 };
 
 // A named level: ranges that a seed draws concrete parameters from, as the reference does per image.

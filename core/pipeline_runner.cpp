@@ -13,7 +13,8 @@ ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
   out.frame = frame;
   if (s.darkroom) {
     const auto t0 = Clock::now();
-    out.frame.image = darken(frame.image, s.lowlight, s.seed * 1000003ull + static_cast<std::uint64_t>(frame.index));
+    out.frame.image =
+        darken(frame.image, s.lowlight, s.seed * 1000003ull + static_cast<std::uint64_t>(frame.index));
     out.darken_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   }
   out.analysis = analyzer_->analyze(out.frame.image, track);
@@ -87,8 +88,9 @@ void PipelineRunner::captureLoop() {
         anchor_wall = Clock::now();
         anchor_speed = speed_;
       }
-      const auto due = anchor_wall + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>((frame.timestamp_s - anchor_media) / anchor_speed));
+      const auto due =
+          anchor_wall + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>((frame.timestamp_s - anchor_media) / anchor_speed));
       while (!stop_ && Clock::now() < due) {
         std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
       }

@@ -24,24 +24,24 @@ namespace lldif {
 // What the processing thread does to each frame. Settings may be changed from any thread; they apply
 // from the next frame on.
 struct ProcessorSettings {
-  bool darkroom = false;          // darken the clear frame with the low-light model before analysis
+  bool darkroom = false;  // darken the clear frame with the low-light model before analysis
   LowLightParams lowlight;
-  std::uint64_t seed = 1;         // noise seed (frame index is mixed in, so noise changes per frame)
+  std::uint64_t seed = 1;  // noise seed (frame index is mixed in, so noise changes per frame)
 };
 
 struct ProcessedFrame {
-  Frame frame;                    // what was analysed (darkened when darkroom is on)
-  cv::Mat raw;                    // the frame as captured
+  Frame frame;  // what was analysed (darkened when darkroom is on)
+  cv::Mat raw;  // the frame as captured
   FrameAnalysis analysis;
   double darken_ms = 0;
-  double latency_ms = 0;          // capture -> result
+  double latency_ms = 0;  // capture -> result
 };
 
 struct RunnerStats {
   std::uint64_t captured = 0;
   std::uint64_t processed = 0;
-  std::uint64_t dropped = 0;      // frames overwritten before processing (the pipeline was busy)
-  double processing_fps = 0;      // smoothed
+  std::uint64_t dropped = 0;  // frames overwritten before processing (the pipeline was busy)
+  double processing_fps = 0;  // smoothed
 };
 
 // Not thread safe itself: one analyzer, used only on the runner's processing thread.
@@ -62,7 +62,7 @@ class FrameProcessor {
 struct RunnerCallbacks {
   std::function<void(const ProcessedFrame&, const RunnerStats&)> on_result;
   std::function<void(const std::string&)> on_error;  // the source failed (camera unplugged, ...)
-  std::function<void()> on_end;                       // the source is exhausted and all frames processed
+  std::function<void()> on_end;                      // the source is exhausted and all frames processed
 };
 
 // Thread safe: start/stop from one controlling thread; stats() from any.
@@ -73,7 +73,7 @@ class PipelineRunner {
   ~PipelineRunner();  // stops and joins
 
   void start();
-  void stop();        // returns when both threads have ended; callbacks are not called afterwards
+  void stop();  // returns when both threads have ended; callbacks are not called afterwards
   bool running() const { return running_; }
   void setPaused(bool paused) { paused_ = paused; }
   void setSpeed(double speed) { speed_ = speed > 0.01 ? speed : 0.01; }

@@ -7,10 +7,17 @@ namespace lldif {
 using Clock = std::chrono::steady_clock;
 
 Progress::Progress(std::string label, long long total, std::FILE* out, double interval_s)
-    : label_(std::move(label)), total_(total), out_(out), interval_s_(interval_s), start_(Clock::now()),
-      last_print_(start_ - std::chrono::hours(1)), tty_(isatty(fileno(out)) != 0) {}
+    : label_(std::move(label)),
+      total_(total),
+      out_(out),
+      interval_s_(interval_s),
+      start_(Clock::now()),
+      last_print_(start_ - std::chrono::hours(1)),
+      tty_(isatty(fileno(out)) != 0) {}
 
-double Progress::elapsedSeconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+double Progress::elapsedSeconds() const {
+  return std::chrono::duration<double>(Clock::now() - start_).count();
+}
 
 std::string Progress::formatDuration(double s) {
   if (s < 0) s = 0;
@@ -39,15 +46,16 @@ void Progress::finish(const std::string& extra) { print(total_ > 0 ? total_ : la
 void Progress::print(long long done, const std::string& extra, bool final) {
   const double el = elapsedSeconds();
   std::string eta = "?";
-  if (done > 0 && total_ > 0) eta = formatDuration(el / static_cast<double>(done) * static_cast<double>(total_ - done));
+  if (done > 0 && total_ > 0)
+    eta = formatDuration(el / static_cast<double>(done) * static_cast<double>(total_ - done));
   const double pct = total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 0.0;
   if (final) {
     std::fprintf(out_, "%s%s %lld/%lld done in %s%s%s\n", tty_ ? "\r" : "", label_.c_str(), done, total_,
                  formatDuration(el).c_str(), extra.empty() ? "" : "  ", extra.c_str());
   } else {
-    std::fprintf(out_, "%s%s %lld/%lld %5.1f%%  elapsed %s  ETA %s%s%s%s", tty_ ? "\r" : "", label_.c_str(), done,
-                 total_, pct, formatDuration(el).c_str(), eta.c_str(), extra.empty() ? "" : "  ", extra.c_str(),
-                 tty_ ? "   " : "\n");
+    std::fprintf(out_, "%s%s %lld/%lld %5.1f%%  elapsed %s  ETA %s%s%s%s", tty_ ? "\r" : "", label_.c_str(),
+                 done, total_, pct, formatDuration(el).c_str(), eta.c_str(), extra.empty() ? "" : "  ",
+                 extra.c_str(), tty_ ? "   " : "\n");
   }
   std::fflush(out_);
 }

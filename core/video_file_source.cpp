@@ -16,7 +16,8 @@ VideoFileSource::VideoFileSource(const fs::path& path, bool loop) : path_(path),
     throw SourceError("Cannot open video " + path.string() + ": " + e.what());
   }
   if (!cap_.isOpened()) {
-    throw SourceError(path.string() + " is not a video that can be decoded (corrupt, or an unsupported format)");
+    throw SourceError(path.string() +
+                      " is not a video that can be decoded (corrupt, or an unsupported format)");
   }
   const double fps = cap_.get(cv::CAP_PROP_FPS);
   if (fps > 0.5 && fps < 1000.0) fps_ = fps;
@@ -43,7 +44,8 @@ ReadStatus VideoFileSource::read(Frame& out) {
     ok = cap_.read(img) && !img.empty();
   } catch (const cv::Exception& e) {
     failed_ = true;
-    error_ = "Decoding " + path_.string() + " failed at frame " + std::to_string(media_index_) + ": " + e.what();
+    error_ =
+        "Decoding " + path_.string() + " failed at frame " + std::to_string(media_index_) + ": " + e.what();
     return ReadStatus::kError;
   }
   if (!ok) {

@@ -29,8 +29,8 @@ class VideoFileSource : public FrameSource {
   bool loop_;
   double fps_ = 25.0;
   std::int64_t frame_count_ = 0;
-  std::int64_t next_index_ = 0;     // frames delivered so far (monotonic over loops)
-  std::int64_t media_index_ = 0;    // position inside the file
+  std::int64_t next_index_ = 0;   // frames delivered so far (monotonic over loops)
+  std::int64_t media_index_ = 0;  // position inside the file
   double loop_offset_s_ = 0.0;
   bool ended_ = false;
   bool failed_ = false;

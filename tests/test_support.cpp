@@ -58,9 +58,10 @@ cv::Mat placeOnCanvas(const cv::Mat& portrait, cv::Size size, int dx, int dy) {
   return canvas;
 }
 
-void writeTestVideo(const fs::path& file, const cv::Mat& portrait, int frames, double fps, cv::Size size, int step,
-                    const std::vector<int>& blank_frames) {
-  cv::VideoWriter writer(file.string(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, size);
+void writeTestVideo(const fs::path& file, const cv::Mat& portrait, int frames, double fps, cv::Size size,
+                    int step, const std::vector<int>& blank_frames) {
+  cv::VideoWriter writer(file.string(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps,
+                         size);
   if (!writer.isOpened()) throw std::runtime_error("VideoWriter cannot write " + file.string());
   for (int i = 0; i < frames; ++i) {
     const bool blank = std::find(blank_frames.begin(), blank_frames.end(), i) != blank_frames.end();

@@ -17,11 +17,11 @@ namespace lldif::test {
 // The default dlib landmark model, loaded once per test program.
 std::shared_ptr<const Landmarker> sharedLandmarker();
 
-std::filesystem::path dataDir();       // tests/data
-std::filesystem::path resourcesDir();  // resources/
+std::filesystem::path dataDir();                           // tests/data
+std::filesystem::path resourcesDir();                      // resources/
 std::filesystem::path faceImage(const std::string& name);  // tests/data/faces/<name>
-std::vector<std::filesystem::path> portraitFixtures();      // every image in tests/data/faces
-std::filesystem::path graceHopper();   // Debian python-matplotlib-data (public domain)
+std::vector<std::filesystem::path> portraitFixtures();     // every image in tests/data/faces
+std::filesystem::path graceHopper();                       // Debian python-matplotlib-data (public domain)
 
 // A fresh empty directory, removed with its contents on destruction.
 class TempDir {

@@ -48,27 +48,35 @@ MainWindow::~MainWindow() { session_->close(); }
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open_file = file->addAction(tr("&Open File..."), this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Open image or video"), QDir::homePath(),
-                                                   tr("Images and videos (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp "
-                                                      "*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"));
+    const QString f =
+        QFileDialog::getOpenFileName(this, tr("Open image or video"), QDir::homePath(),
+                                     tr("Images and videos (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp "
+                                        "*.mp4 *.avi *.mkv *.mov *.webm);;All files (*)"));
     if (!f.isEmpty()) openSource(f);
   });
   open_file->setShortcut(QKeySequence::Open);
-  file->addAction(tr("Open &Folder..."), this, [this] {
-    const QString d = QFileDialog::getExistingDirectory(this, tr("Open folder of images"), QDir::homePath());
-    if (!d.isEmpty()) openSource(d);
-  })->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+  file->addAction(tr("Open &Folder..."), this,
+                  [this] {
+                    const QString d = QFileDialog::getExistingDirectory(this, tr("Open folder of images"),
+                                                                        QDir::homePath());
+                    if (!d.isEmpty()) openSource(d);
+                  })
+      ->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
   QMenu* cameras = file->addMenu(tr("&Camera"));
   for (int i = 0; i < 4; ++i) {
-    cameras->addAction(tr("Camera %1").arg(i), this, [this, i] { openSource(QStringLiteral("camera:%1").arg(i)); });
+    cameras->addAction(tr("Camera %1").arg(i), this,
+                       [this, i] { openSource(QStringLiteral("camera:%1").arg(i)); });
   }
   file->addAction(tr("&Demo"), this, [this] { openSource(QStringLiteral("demo")); });
   file->addSeparator();
-  file->addAction(tr("Save &Screenshot..."), this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, tr("Save screenshot"), QDir::homePath() + "/lldif.png",
-                                                   tr("PNG images (*.png)"));
-    if (!f.isEmpty()) saveScreenshot(f);
-  })->setShortcut(QKeySequence(tr("Ctrl+S")));
+  file->addAction(tr("Save &Screenshot..."), this,
+                  [this] {
+                    const QString f = QFileDialog::getSaveFileName(this, tr("Save screenshot"),
+                                                                   QDir::homePath() + "/lldif.png",
+                                                                   tr("PNG images (*.png)"));
+                    if (!f.isEmpty()) saveScreenshot(f);
+                  })
+      ->setShortcut(QKeySequence(tr("Ctrl+S")));
   file->addSeparator();
   file->addAction(tr("&Quit"), qApp, &QApplication::quit)->setShortcut(QKeySequence::Quit);
 
@@ -117,17 +125,19 @@ void MainWindow::onFrame(ProcessedFramePtr frame, RunnerStats stats) {
   view_->setFrame(toQImage(frame->frame.image), frame->analysis.faces);
   ++frames_shown_;
   const StageTimes& t = frame->analysis.times;
-  status_perf_->setText(tr("%1 face(s)  |  %2 fps  |  latency %3 ms (detect %4, landmarks %5, align %6)%7  |  CPU")
-                            .arg(frame->analysis.faces.size())
-                            .arg(stats.processing_fps, 0, 'f', 1)
-                            .arg(frame->latency_ms, 0, 'f', 1)
-                            .arg(t.detect_ms, 0, 'f', 1)
-                            .arg(t.landmarks_ms, 0, 'f', 1)
-                            .arg(t.align_ms, 0, 'f', 1)
-                            .arg(frame->analysis.enhanced ? tr(", enhanced") : QString()));
+  status_perf_->setText(
+      tr("%1 face(s)  |  %2 fps  |  latency %3 ms (detect %4, landmarks %5, align %6)%7  |  CPU")
+          .arg(frame->analysis.faces.size())
+          .arg(stats.processing_fps, 0, 'f', 1)
+          .arg(frame->latency_ms, 0, 'f', 1)
+          .arg(t.detect_ms, 0, 'f', 1)
+          .arg(t.landmarks_ms, 0, 'f', 1)
+          .arg(t.align_ms, 0, 'f', 1)
+          .arg(frame->analysis.enhanced ? tr(", enhanced") : QString()));
   status_dropped_->setText(tr("dropped %1 of %2").arg(stats.dropped).arg(stats.captured));
   emit frameShown(frames_shown_);
-  if (!options_.screenshot_path.isEmpty() && !screenshot_done_ && frames_shown_ >= options_.quit_after_frames) {
+  if (!options_.screenshot_path.isEmpty() && !screenshot_done_ &&
+      frames_shown_ >= options_.quit_after_frames) {
     screenshot_done_ = true;
     // Let this frame paint first.
     QTimer::singleShot(50, this, [this] {
@@ -158,7 +168,8 @@ void MainWindow::onEnded() {
   // A still image or a finished video: if an automated screenshot is pending, take it now.
   if (!options_.screenshot_path.isEmpty() && !screenshot_done_ && frames_shown_ > 0) {
     screenshot_done_ = true;
-    QTimer::singleShot(50, this, [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
+    QTimer::singleShot(50, this,
+                       [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
   }
 }
 

@@ -16,8 +16,8 @@ namespace lldif::ui {
 class VideoView;
 
 struct MainWindowOptions {
-  QString screenshot_path;   // when set: save a screenshot after quit_after_frames frames, then quit
-  int quit_after_frames = 0; // 0: never quit by itself
+  QString screenshot_path;    // when set: save a screenshot after quit_after_frames frames, then quit
+  int quit_after_frames = 0;  // 0: never quit by itself
 };
 
 // UI thread only.

@@ -52,7 +52,8 @@ void VideoView::paintEvent(QPaintEvent*) {
   p.setFont(font);
   for (const FaceResult& f : faces_) {
     const QRectF box(f.box.x * s, f.box.y * s, f.box.width * s, f.box.height * s);
-    const QColor colour = f.detected ? QColor(80, 220, 120) : QColor(240, 190, 60);  // green; amber when coasting
+    const QColor colour =
+        f.detected ? QColor(80, 220, 120) : QColor(240, 190, 60);  // green; amber when coasting
     p.setPen(QPen(colour, 2, f.detected ? Qt::SolidLine : Qt::DashLine));
     p.setBrush(Qt::NoBrush);
     p.drawRect(box);

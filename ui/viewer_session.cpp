@@ -31,16 +31,28 @@ bool ViewerSession::open(const QString& spec) {
   cb.on_result = [self](const ProcessedFrame& f, const RunnerStats& s) {
     auto frame = std::make_shared<const ProcessedFrame>(f);
     QMetaObject::invokeMethod(
-        self.data(), [self, frame, s] { if (self) emit self->frameProcessed(frame, s); }, Qt::QueuedConnection);
+        self.data(),
+        [self, frame, s] {
+          if (self) emit self->frameProcessed(frame, s);
+        },
+        Qt::QueuedConnection);
   };
   cb.on_error = [self](const std::string& msg) {
     const QString m = QString::fromStdString(msg);
     QMetaObject::invokeMethod(
-        self.data(), [self, m] { if (self) emit self->failed(m); }, Qt::QueuedConnection);
+        self.data(),
+        [self, m] {
+          if (self) emit self->failed(m);
+        },
+        Qt::QueuedConnection);
   };
   cb.on_end = [self] {
     QMetaObject::invokeMethod(
-        self.data(), [self] { if (self) emit self->ended(); }, Qt::QueuedConnection);
+        self.data(),
+        [self] {
+          if (self) emit self->ended();
+        },
+        Qt::QueuedConnection);
   };
   runner_ = std::make_unique<PipelineRunner>(std::move(source), processor_, std::move(cb));
   runner_->setPaused(paused_);

@@ -54,9 +54,14 @@ TEST(Cli, FacesPrintsJsonWithBoxesAndLandmarks) {
 
 TEST(Cli, FacesReportsMissingAndBrokenFilesAndGoesOn) {
   lldif::test::TempDir dir;
-  { std::FILE* f = std::fopen((dir / "bad.jpg").c_str(), "w"); std::fputs("nope", f); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen((dir / "bad.jpg").c_str(), "w");
+    std::fputs("nope", f);
+    std::fclose(f);
+  }
   const CliRun r = run("faces " + (dir / "bad.jpg").string() + " /no/such.png " +
-                    lldif::test::faceImage("portrait-005.jpg").string(), true);
+                           lldif::test::faceImage("portrait-005.jpg").string(),
+                       true);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("bad.jpg"), std::string::npos);
   EXPECT_NE(r.out.find("No such file: /no/such.png"), std::string::npos);

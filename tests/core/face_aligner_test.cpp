@@ -64,8 +64,8 @@ TEST(FaceAligner, UndoesInPlaneRotation) {
   const AlignedFace upright = alignFirstFace(img);
   for (double angle : {-15.0, 12.0}) {
     cv::Mat rotated;
-    cv::warpAffine(img, rotated, cv::getRotationMatrix2D({250, 250}, angle, 1.0), img.size(), cv::INTER_LINEAR,
-                   cv::BORDER_REPLICATE);
+    cv::warpAffine(img, rotated, cv::getRotationMatrix2D({250, 250}, angle, 1.0), img.size(),
+                   cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     const AlignedFace a = alignFirstFace(rotated);
     EXPECT_LT(std::abs(eyeAngleDeg(a.landmarks)), 2.0) << angle;
     // The same face comes out: the crops of the rotated and the upright photo agree.

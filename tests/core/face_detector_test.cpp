@@ -29,7 +29,8 @@ TEST(FaceDetector, FindsExactlyOneFaceInEachRealPortrait) {
 }
 
 TEST(FaceDetector, DownscaledDetectionMapsBoxesBackToFrameCoordinates) {
-  const cv::Mat img = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-020.jpg")), {1280, 960}, 150, 0);
+  const cv::Mat img =
+      test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-020.jpg")), {1280, 960}, 150, 0);
   DetectorOptions one;
   one.scale = 1.0;
   one.max_side = 2000;

@@ -22,9 +22,7 @@ namespace fs = std::filesystem;
 
 cv::Mat portrait() { return loadImageBgr(test::faceImage("portrait-005.jpg")); }
 
-void writeBytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream(p, std::ios::binary) << bytes;
-}
+void writeBytes(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
 TEST(VideoFileSource, ReadsEveryFrameOfARealVideoWithMediaTimestamps) {
   TempDir dir;
@@ -178,8 +176,10 @@ TEST(DemoSource, CyclesThroughTheBundledPortraitsDeterministically) {
 
 TEST(OpenSource, DispatchesOnTheSpecificationAndExplainsFailures) {
   EXPECT_NE(openSource("demo")->description().find("demo"), std::string::npos);
-  EXPECT_NE(openSource(test::faceImage("portrait-005.jpg").string())->description().find("image"), std::string::npos);
-  EXPECT_NE(openSource((test::dataDir() / "faces").string())->description().find("folder"), std::string::npos);
+  EXPECT_NE(openSource(test::faceImage("portrait-005.jpg").string())->description().find("image"),
+            std::string::npos);
+  EXPECT_NE(openSource((test::dataDir() / "faces").string())->description().find("folder"),
+            std::string::npos);
   try {
     openSource("camera:57");
     FAIL();

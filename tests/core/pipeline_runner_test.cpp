@@ -51,7 +51,8 @@ struct Collector {
 };
 
 std::shared_ptr<FrameProcessor> processor() {
-  return std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()));
+  return std::make_shared<FrameProcessor>(
+      std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()));
 }
 
 TEST(PipelineRunner, ProcessesARealVideoOffTheCallingThreadAndAccountsForEveryFrame) {

@@ -16,7 +16,8 @@ class MainWindowTest : public QObject {
 
  private:
   std::shared_ptr<FrameProcessor> processor() {
-    return std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()));
+    return std::make_shared<FrameProcessor>(
+        std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()));
   }
 
  private slots:
