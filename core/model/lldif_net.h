@@ -1,0 +1,53 @@
+// lldif_net.h - the whole LLDif network: LA-CLIP + PNET_s1 (stages 0-1), PNET_s2 + denoiser + diffusion
+// (stage 2) and the LLformer (both). One module, so one checkpoint holds every stage.
+#pragma once
+
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/model/denoiser.h"
+#include "core/model/diffusion.h"
+#include "core/model/la_clip.h"
+#include "core/model/llformer.h"
+#include "core/model/model_config.h"
+#include "core/model/pnet_s1.h"
+#include "core/model/pnet_s2.h"
+
+namespace lldif {
+
+struct LLDifNetImpl : torch::nn::Module {
+  explicit LLDifNetImpl(const ModelConfig& config);
+
+  // Stage 1: Z_s1 = PNET_s1(LA-CLIP tokens of image, text embedding of the true caption).
+  // image: [B, 1, 48, 48], caption_tokens: [B, L] int64  ->  [B, C]
+  torch::Tensor priorS1(const torch::Tensor& image, const torch::Tensor& caption_tokens);
+
+  // Stage 2 prior. image: [B, 1, 48, 48]; noise: [B, C] (epsilon for Z_T).
+  // z_s1 (optional, training with "insert noise"): Z_T = sqrt(alpha_bar_T) Z_s1 + sqrt(1 - alpha_bar_T)
+  // noise; otherwise Z_T = noise. Returns the trajectory Z_T, ..., Z_0 (T + 1 tensors of [B, C]); for the
+  // no-diffusion variant V1, a single tensor, x_s2 itself. Differentiable.
+  std::vector<torch::Tensor> priorS2(const torch::Tensor& image, const torch::Tensor& noise,
+                                     const torch::Tensor& z_s1 = {});
+
+  // Classification with a given prior. image: [B, 1, 48, 48], heatmaps: [B, K, 48, 48], z: [B, C] -> [B, 8]
+  torch::Tensor classify(const torch::Tensor& image, const torch::Tensor& heatmaps, const torch::Tensor& z);
+
+  // The number of diffusion steps used by priorS2 (default config.timesteps); changing it rebuilds the
+  // schedule (Fig. 8: accuracy vs T).
+  void setTimesteps(int T);
+
+  ModelConfig config;
+  DiffusionSchedule schedule;
+  LaClip la_clip{nullptr};
+  PNetS1 pnet_s1{nullptr};
+  PNetS2 pnet_s2{nullptr};
+  Denoiser denoiser{nullptr};
+  LLformer llformer{nullptr};
+};
+TORCH_MODULE(LLDifNet);
+
+// Parameters of the modules that stage-2 inference runs (PNET_s2, denoiser, LLformer).
+int64_t inferenceParameterCount(LLDifNet& net);
+
+}  // namespace lldif

@@ -1,0 +1,40 @@
+// llformer.h - the LLformer: DTNet (image branch, steered by the EPD Z) and DLNet (landmark branch) at
+// three scales, fusion x_i = Concat(F_i, O_i) (Eq. 10), tokens of all scales projected to one width and
+// concatenated, transformer blocks (Eq. 11-12), pooled, classifier over the 8 FERPlus classes.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "core/model/dlnet.h"
+#include "core/model/dtnet.h"
+#include "core/model/model_config.h"
+
+namespace lldif {
+
+// Pre-LN transformer block: MSA + MLP.
+struct TransformerBlockImpl : torch::nn::Module {
+  TransformerBlockImpl(int dim, int heads, int mlp_ratio = 2);
+  torch::Tensor forward(const torch::Tensor& x);  // [B, N, dim] -> [B, N, dim]
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  torch::nn::MultiheadAttention attn{nullptr};
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE(TransformerBlock);
+
+struct LLformerImpl : torch::nn::Module {
+  explicit LLformerImpl(const ModelConfig& config);
+  // image: [B, 1, 48, 48] normalised gray; heatmaps: [B, K, 48, 48]; z: [B, C]  ->  logits [B, 8]
+  torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& heatmaps, const torch::Tensor& z);
+
+  torch::nn::Sequential stem{nullptr}, down1{nullptr}, down2{nullptr};
+  torch::nn::Sequential lm_stem{nullptr}, lm_down1{nullptr}, lm_down2{nullptr};
+  torch::nn::ModuleList dtnet, dlnet, fuse;
+  torch::Tensor pos_embed;  // [1, 3 * 36, fusion_dim]
+  torch::nn::ModuleList blocks;
+  torch::nn::LayerNorm norm{nullptr};
+  torch::nn::Linear classifier{nullptr};
+  int tokens_side;
+};
+TORCH_MODULE(LLformer);
+
+}  // namespace lldif

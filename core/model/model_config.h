@@ -1,0 +1,42 @@
+// model_config.h - the sizes of the LLDif network (no LibTorch here: the UI may include it).
+// Numbers the paper leaves open come from DiffIR, as ../shared/docs/METHOD_NOTES.md explains.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace lldif {
+
+inline constexpr int kNumClasses = 8;
+inline const std::array<const char*, kNumClasses> kClassNames = {
+    "neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"};
+
+// Table 5 of the paper.
+enum class Variant {
+  kV1NoDiffusion,  // Z from PNET_s2 directly, no diffusion
+  kV2,             // diffusion + L_total (L_ce + L_kl) + inserted noise
+  kV3,             // diffusion + L_ce, no inserted noise
+  kV4,             // diffusion + L_ce + inserted noise (the paper's best)
+};
+
+struct ModelConfig {
+  int prior_dim = 256;      // C: size of the EPD Z
+  int timesteps = 4;        // T
+  double beta_start = 0.1;  // DiffIR: beta linear in sqrt space from 0.1 to 0.99
+  double beta_end = 0.99;
+  int denoiser_layers = 3;                 // C -> C layers after the input layer
+  int input_size = 48;                     // aligned gray crop
+  int heatmap_channels = 5;                // jaw, brows, nose, eyes, mouth
+  std::array<int, 3> dims = {32, 64, 96};  // LLformer widths at 24x24, 12x12, 6x6
+  int heads = 2;                           // attention heads per DTNet / DLNet block
+  int window = 6;                          // DLNet window size (tokens per side)
+  int fusion_dim = 96;                     // width of the fusion transformer
+  int fusion_blocks = 2;
+  float kl_tau = 0.15f;  // temperature of L_kl (DiffIR)
+  Variant variant = Variant::kV4;
+  float input_mean = 0.5f;  // crop / 255 is normalised as (x - mean) / std
+  float input_std = 0.25f;
+};
+
+}  // namespace lldif

@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+
+#include "core/model/dlnet.h"
+#include "core/model/dmnet.h"
+#include "core/model/lldif_net.h"
+#include "core/model/losses.h"
+#include "core/model/prior_injection.h"
+
+namespace lldif {
+namespace {
+
+TEST(Modules, OutputShapesAtEveryBoundary) {
+  torch::manual_seed(0);
+  const ModelConfig c;
+  LLDifNet net(c);
+  net->eval();
+  torch::NoGradGuard ng;
+  const int B = 2;
+  const torch::Tensor image = torch::randn({B, 1, 48, 48});
+  const torch::Tensor heat = torch::rand({B, 5, 48, 48});
+  const auto [tokens, pooled] = net->la_clip->encodeImage(image);
+  EXPECT_EQ(tokens.sizes(), (std::vector<int64_t>{B, 36, 128}));
+  EXPECT_EQ(pooled.sizes(), (std::vector<int64_t>{B, 128}));
+  EXPECT_EQ(net->la_clip->captionHead(pooled).sizes(), (std::vector<int64_t>{B, 128}));
+  EXPECT_EQ(net->la_clip->labelHead(pooled).sizes(), (std::vector<int64_t>{B, 128}));
+  const torch::Tensor caps = torch::tensor(captionTokens(1, 2)).unsqueeze(0).repeat({B, 1});
+  EXPECT_EQ(net->la_clip->encodeText(caps).sizes(), (std::vector<int64_t>{B, 128}));
+  EXPECT_EQ(net->priorS1(image, caps).sizes(), (std::vector<int64_t>{B, c.prior_dim}));
+  EXPECT_EQ(net->pnet_s2->forward(image).sizes(), (std::vector<int64_t>{B, c.prior_dim}));
+  const auto traj = net->priorS2(image, torch::randn({B, c.prior_dim}));
+  ASSERT_EQ(traj.size(), static_cast<std::size_t>(c.timesteps + 1));
+  for (const auto& z : traj) EXPECT_EQ(z.sizes(), (std::vector<int64_t>{B, c.prior_dim}));
+  EXPECT_EQ(net->classify(image, heat, traj.back()).sizes(), (std::vector<int64_t>{B, 8}));
+
+  DTNetBlock block(32, c.prior_dim, 2);
+  EXPECT_EQ(block->forward(torch::randn({B, 32, 24, 24}), traj.back()).sizes(),
+            (std::vector<int64_t>{B, 32, 24, 24}));
+  DLNet dl(64, 2, 6);
+  EXPECT_EQ(dl->forward(torch::randn({B, 64, 12, 12}), torch::randn({B, 64, 12, 12})).sizes(),
+            (std::vector<int64_t>{B, 64, 12, 12}));
+}
+
+TEST(Modules, PriorInjectionWithUnitScaleAndZeroShiftIsTheLayerNorm) {
+  torch::manual_seed(3);
+  PriorInjection inj(16, 8);
+  torch::NoGradGuard ng;
+  inj->proj->weight.zero_();
+  inj->proj->bias.copy_(torch::cat({torch::ones({16}), torch::zeros({16})}));  // W1 Z = 1, W2 Z = 0
+  const torch::Tensor f = torch::randn({2, 16, 5, 7}) * 3 + 1;
+  const torch::Tensor out = inj->forward(f, torch::randn({2, 8}));
+  const torch::Tensor ln = inj->norm->forward(f);
+  EXPECT_TRUE(torch::allclose(out, ln, 1e-6, 1e-6));
+  // LN over channels: zero mean, unit variance per pixel.
+  EXPECT_LT(ln.mean(1).abs().max().item<double>(), 1e-5);
+  EXPECT_NEAR(ln.var(1, false).mean().item<double>(), 1.0, 1e-3);
+}
+
+TEST(Modules, DmnetAttentionIsChannelByChannelPerHead) {
+  DMNet dm(32, 2);
+  const auto [out, attn] = dm->forwardWithAttention(torch::randn({3, 32, 12, 12}));
+  EXPECT_EQ(out.sizes(), (std::vector<int64_t>{3, 32, 12, 12}));
+  EXPECT_EQ(attn.sizes(), (std::vector<int64_t>{3, 2, 16, 16}));  // C'' x C'' with C'' = 32 / 2
+  EXPECT_TRUE(torch::allclose(attn.sum(-1), torch::ones({3, 2, 16}), 1e-5, 1e-5));
+}
+
+TEST(Modules, WindowPartitionRoundTrips) {
+  const torch::Tensor x = torch::randn({2, 8, 12, 18});
+  const torch::Tensor w = windowPartition(x, 6);
+  EXPECT_EQ(w.sizes(), (std::vector<int64_t>{2 * 2 * 3, 36, 8}));
+  EXPECT_TRUE(torch::equal(windowMerge(w, 6, 2, 12, 18), x));
+}
+
+TEST(Losses, CrossEntropyKlAndInfoNce) {
+  const torch::Tensor logits = torch::tensor({{2.0, 0.0}, {0.0, 2.0}});
+  const torch::Tensor onehot = torch::tensor({{1.0, 0.0}, {0.0, 1.0}});
+  EXPECT_NEAR(softCrossEntropy(logits, onehot).item<double>(), std::log(1 + std::exp(-2.0)), 1e-6);
+  const torch::Tensor z = torch::randn({4, 16});
+  EXPECT_NEAR(priorKl(z, z, 0.15).item<double>(), 0.0, 1e-6);
+  EXPECT_GT(priorKl(z, torch::randn({4, 16}), 0.15).item<double>(), 0.1);
+  // InfoNCE is lower for matching pairs than for shuffled ones.
+  const torch::Tensor e = torch::randn({6, 32});
+  const torch::Tensor ids = torch::arange(6);
+  const torch::Tensor scale = torch::full({1}, std::log(10.0));
+  EXPECT_LT(symmetricInfoNce(e, e, ids, scale).item<double>(),
+            symmetricInfoNce(e, e.roll(1, 0), ids, scale).item<double>());
+}
+
+TEST(Captions, TemplatesTokeniseAndDiffer) {
+  EXPECT_EQ(captionText(2, 2), "a very dark photo of a surprised face");
+  EXPECT_EQ(captionTokens(0, 1).size(), 8u);
+  EXPECT_NE(captionTokens(0, 1), captionTokens(1, 1));
+  EXPECT_NE(labelTokens(3), labelTokens(4));
+  EXPECT_EQ(captionId(2, 7), 23);
+}
+
+}  // namespace
+}  // namespace lldif
