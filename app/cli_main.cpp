@@ -13,6 +13,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/data_paths.h"
+#include "core/emotion_model.h"
 #include "core/face_analyzer.h"
 #include "core/face_template.h"
 #include "core/frame_source.h"
@@ -101,6 +102,109 @@ int runFaces(const FacesArgs& a) {
   std::fprintf(stderr, "%d of %d images had a face (%.1f%%); %d faces in all%s\n", with_face, ok,
                ok ? 100.0 * with_face / ok : 0.0, total_faces,
                a.darken_level.empty() ? "" : (" [darkened: " + a.darken_level + "]").c_str());
+  return failed ? 2 : 0;
+}
+
+struct PredictArgs {
+  std::vector<std::string> images;
+  bool json = false;
+  std::string model;
+  std::string darken_level;
+  std::string device = "auto";
+  std::uint64_t seed = 0;
+  int noise_seeds = 1;
+  int steps = 0;
+};
+
+std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, const std::string& device) {
+  fs::path path = path_arg.empty() ? defaultModelPath() : fs::path(path_arg);
+  if (path.empty()) {
+    throw std::runtime_error(
+        "No trained model found (models/lldif.ckpt, or $LLDIF_MODEL). Pass --model FILE; "
+        "'lldif init-model FILE' writes an UNTRAINED one for testing the plumbing.");
+  }
+  ModelOptions mo;
+  mo.device = device;
+  auto model = EmotionModel::load(path, mo);
+  if (!model->info().trained) {
+    std::fprintf(
+        stderr,
+        "WARNING: %s is an UNTRAINED (randomly initialised) model: its predictions are meaningless.\n",
+        path.c_str());
+  }
+  return model;
+}
+
+int runPredict(const PredictArgs& a) {
+  auto model = loadModelOrExplain(a.model, a.device);
+  if (a.steps > 0) model->setTimesteps(a.steps);
+  AnalyzerOptions opt;
+  opt.detector = DetectorOptions::stills();
+  FaceAnalyzer analyzer(opt);
+  nlohmann::json all = nlohmann::json::array();
+  int failed = 0;
+  Progress progress("predict", static_cast<long long>(a.images.size()));
+  long long done = 0;
+  for (const auto& path : a.images) {
+    ++done;
+    cv::Mat img;
+    try {
+      img = loadImageBgr(path);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      ++failed;
+      continue;
+    }
+    if (!a.darken_level.empty()) {
+      const std::uint64_t s = nameSeed(a.darken_level, fs::path(path).filename(), a.seed);
+      img = darken(img, lowLightPreset(a.darken_level).sample(s), s);
+    }
+    const FrameAnalysis r = analyzer.analyze(img, false);
+    std::vector<ModelInput> inputs;
+    std::vector<std::uint64_t> seeds;
+    for (const auto& f : r.faces) {
+      inputs.push_back({f.aligned.crop, f.aligned.heatmaps});
+      seeds.push_back(a.seed + static_cast<std::uint64_t>(f.track_id));
+    }
+    PredictTimings t;
+    const auto preds = model->predict(inputs, seeds, a.noise_seeds, &t);
+    nlohmann::json j;
+    j["file"] = path;
+    j["faces"] = nlohmann::json::array();
+    if (!a.json)
+      std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
+    for (std::size_t i = 0; i < preds.size(); ++i) {
+      const auto& p = preds[i];
+      nlohmann::json fj = faceToJson(r.faces[i]);
+      fj.erase("landmarks");
+      fj["emotion"] = kClassNames[static_cast<std::size_t>(p.top)];
+      fj["confidence"] = p.probs[static_cast<std::size_t>(p.top)];
+      for (int k = 0; k < kNumClasses; ++k) {
+        fj["probabilities"][kClassNames[static_cast<std::size_t>(k)]] = p.probs[static_cast<std::size_t>(k)];
+        if (a.noise_seeds > 1)
+          fj["spread"][kClassNames[static_cast<std::size_t>(k)]] = p.spread[static_cast<std::size_t>(k)];
+      }
+      j["faces"].push_back(fj);
+      if (!a.json) {
+        std::printf("  face %d: %-9s %5.1f%%   (", r.faces[i].track_id,
+                    kClassNames[static_cast<std::size_t>(p.top)],
+                    100.0 * p.probs[static_cast<std::size_t>(p.top)]);
+        for (int k = 0; k < kNumClasses; ++k) {
+          std::printf("%s%.2f", k ? " " : "", p.probs[static_cast<std::size_t>(k)]);
+        }
+        std::printf(")\n");
+      }
+    }
+    j["model_ms"] = t.total_ms;
+    all.push_back(std::move(j));
+    if (a.images.size() > 20) progress.update(done);
+  }
+  if (a.json) std::cout << all.dump(1) << "\n";
+  if (!a.json) {
+    const ModelInfo& info = model->info();
+    std::fprintf(stderr, "model %s (%s, T=%d, %s)\n", info.file.c_str(),
+                 info.trained ? "trained" : "UNTRAINED", info.timesteps, info.device.c_str());
+  }
   return failed ? 2 : 0;
 }
 
@@ -267,6 +371,28 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
       ->check(CLI::Range(0.1, 4.0));
 
+  PredictArgs pr;
+  auto* predict_cmd = app.add_subcommand("predict", "Detect, align and classify the emotion of every face");
+  predict_cmd->add_option("images", pr.images, "Image files")->required();
+  predict_cmd->add_flag("--json", pr.json, "Print JSON");
+  predict_cmd->add_option("--model", pr.model, "Model checkpoint (default: the shipped models/lldif.ckpt)");
+  predict_cmd->add_option("--darken", pr.darken_level, "Darken each image first (ll or xll)")
+      ->check(CLI::IsMember({"ll", "xll"}));
+  predict_cmd->add_option("--device", pr.device, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  predict_cmd->add_option("--seed", pr.seed, "Seed of the diffusion noise Z_T");
+  predict_cmd->add_option("--noise-seeds", pr.noise_seeds, "Average over K noise draws and report the spread")
+      ->check(CLI::Range(1, 64));
+  predict_cmd->add_option("--steps", pr.steps, "Diffusion steps (default: the model's)")
+      ->check(CLI::Range(1, 64));
+
+  std::string init_out;
+  std::uint64_t init_seed = 0;
+  auto* init_cmd =
+      app.add_subcommand("init-model", "Write an UNTRAINED random model (for testing the plumbing)");
+  init_cmd->add_option("out", init_out, "Checkpoint file to write")->required();
+  init_cmd->add_option("--seed", init_seed, "Initialisation seed");
+
   std::string tmpl_dir;
   int tmpl_max = 4000;
   auto* tmpl_cmd = app.add_subcommand("template", "Derive the alignment template from FERPlus-layout images");
@@ -280,6 +406,13 @@ int main(int argc, char** argv) {
 
   try {
     if (*faces_cmd) return runFaces(faces);
+    if (*predict_cmd) return runPredict(pr);
+    if (*init_cmd) {
+      writeUntrainedModel(init_out, init_seed);
+      std::printf("wrote %s: an UNTRAINED, randomly initialised LLDif model (seed %llu)\n", init_out.c_str(),
+                  static_cast<unsigned long long>(init_seed));
+      return 0;
+    }
     if (*darken_cmd) {
       if (dk.level.empty() && dk.ev < 0)
         throw CLI::ValidationError("darken", "give --level ll|xll or --ev X");

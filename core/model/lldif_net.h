@@ -50,4 +50,9 @@ TORCH_MODULE(LLDifNet);
 // Parameters of the modules that stage-2 inference runs (PNET_s2, denoiser, LLformer).
 int64_t inferenceParameterCount(LLDifNet& net);
 
+// Multiply-accumulates per face of stage-2 inference (PNET_s2, T denoiser steps, LLformer), counted
+// from the architecture: convolutions, linear layers and attention products (norms, activations and
+// softmax excluded).
+int64_t stage2Macs(const ModelConfig& config);
+
 }  // namespace lldif

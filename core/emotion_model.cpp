@@ -1,0 +1,180 @@
+#include "core/emotion_model.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "core/data_paths.h"
+#include "core/face_aligner.h"
+#include "core/model/checkpoint.h"
+
+namespace lldif {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double msSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+}  // namespace
+
+struct EmotionModel::Impl {
+  LLDifNet net{nullptr};
+  torch::Device device{torch::kCPU};
+  ModelInfo info;
+};
+
+EmotionModel::EmotionModel() : impl_(std::make_unique<Impl>()) {}
+EmotionModel::~EmotionModel() = default;
+
+std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const ModelOptions& options) {
+  std::unique_ptr<EmotionModel> m(new EmotionModel());
+  Impl& d = *m->impl_;
+  if (options.device == "cuda" && !torch::cuda::is_available()) {
+    throw ModelLoadError("CUDA was requested, but this LibTorch build or this machine has no CUDA device");
+  }
+  if (options.device != "auto" && options.device != "cpu" && options.device != "cuda") {
+    throw ModelLoadError("Unknown device '" + options.device + "' (expected auto, cpu or cuda)");
+  }
+  const bool cuda = options.device == "cuda" || (options.device == "auto" && torch::cuda::is_available());
+  d.device = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(std::max(1, threads));  // LibTorch defaults to 1 thread here (BUILD_NOTES trap 3)
+
+  LoadedCheckpoint ck;
+  try {
+    ck = loadCheckpoint(file);
+  } catch (const std::exception& e) {
+    throw ModelLoadError(e.what());
+  }
+  d.net = ck.net;
+  d.net->to(d.device);
+  d.net->eval();
+  d.info.file = file;
+  d.info.trained = ck.meta.trained;
+  d.info.stage = ck.meta.stage;
+  d.info.timesteps = d.net->config.timesteps;
+  d.info.prior_dim = d.net->config.prior_dim;
+  d.info.parameters = inferenceParameterCount(d.net);
+  d.info.macs_per_face = stage2Macs(d.net->config);
+  d.info.device = cuda ? "CUDA" : "CPU";
+  d.info.info = ck.meta.info;
+  return m;
+}
+
+void EmotionModel::setTimesteps(int T) {
+  if (T < 1 || T > 64) throw std::invalid_argument("timesteps must be in 1..64");
+  impl_->net->setTimesteps(T);
+  impl_->info.timesteps = T;
+}
+
+const ModelInfo& EmotionModel::info() const { return impl_->info; }
+
+std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInput>& faces,
+                                                     const std::vector<std::uint64_t>& seeds, int noise_seeds,
+                                                     PredictTimings* timings) {
+  const auto t0 = Clock::now();
+  std::vector<EmotionPrediction> out(faces.size());
+  if (faces.empty()) return out;
+  if (!seeds.empty() && seeds.size() != faces.size())
+    throw std::invalid_argument("predict: one seed per face");
+  const int K = std::max(1, noise_seeds);
+  const ModelConfig& c = impl_->net->config;
+  const int S = c.input_size;
+  const auto B = static_cast<int64_t>(faces.size());
+
+  // Inputs -> tensors: image [B, 1, S, S] normalised, heatmaps [B, K, S, S].
+  torch::Tensor image = torch::empty({B, 1, S, S});
+  torch::Tensor heat = torch::empty({B, c.heatmap_channels, S, S});
+  for (int64_t i = 0; i < B; ++i) {
+    const ModelInput& f = faces[static_cast<std::size_t>(i)];
+    if (f.crop.type() != CV_8UC1 || f.crop.rows != S || f.crop.cols != S) {
+      throw std::invalid_argument("predict: crops must be " + std::to_string(S) + "x" + std::to_string(S) +
+                                  " 8-bit gray");
+    }
+    if (f.heatmaps.dims != 3 || f.heatmaps.size[0] != c.heatmap_channels || f.heatmaps.size[1] != S ||
+        f.heatmaps.type() != CV_32F) {
+      throw std::invalid_argument("predict: heatmaps must be " + std::to_string(c.heatmap_channels) + "x" +
+                                  std::to_string(S) + "x" + std::to_string(S) + " float");
+    }
+    cv::Mat crop = f.crop.isContinuous() ? f.crop : f.crop.clone();
+    image[i][0].copy_(torch::from_blob(crop.data, {S, S}, torch::kUInt8).to(torch::kFloat32));
+    heat[i].copy_(torch::from_blob(const_cast<float*>(f.heatmaps.ptr<float>()), {c.heatmap_channels, S, S}));
+  }
+  image = (image / 255.0 - c.input_mean) / c.input_std;
+
+  // K noise draws per face, batched together: [K * B, ...], draw k of face i at row k * B + i.
+  torch::Tensor noise = torch::empty({K * B, c.prior_dim});
+  for (int k = 0; k < K; ++k) {
+    for (int64_t i = 0; i < B; ++i) {
+      const std::uint64_t s =
+          seeds.empty() ? static_cast<std::uint64_t>(i) : seeds[static_cast<std::size_t>(i)];
+      auto gen =
+          torch::make_generator<torch::CPUGeneratorImpl>(s * 1000003ull + static_cast<std::uint64_t>(k));
+      noise[k * B + i].copy_(torch::randn({c.prior_dim}, gen));
+    }
+  }
+
+  torch::NoGradGuard no_grad;
+  const torch::Device dev = impl_->device;
+  const torch::Tensor img_k = image.repeat({K, 1, 1, 1}).to(dev);
+  const torch::Tensor heat_k = heat.repeat({K, 1, 1, 1}).to(dev);
+  auto t1 = Clock::now();
+  const std::vector<torch::Tensor> traj = impl_->net->priorS2(img_k, noise.to(dev));
+  if (dev.is_cuda()) torch::cuda::synchronize();
+  const double prior_ms = msSince(t1);
+  t1 = Clock::now();
+  const torch::Tensor probs = torch::softmax(impl_->net->classify(img_k, heat_k, traj.back()), 1)
+                                  .to(torch::kCPU)
+                                  .reshape({K, B, kNumClasses});
+  const double classify_ms = msSince(t1);
+  const torch::Tensor mean = probs.mean(0), sd = K > 1 ? probs.std(0, false) : torch::zeros_like(mean);
+
+  std::vector<torch::Tensor> traj_cpu;
+  for (const auto& z : traj) traj_cpu.push_back(z.slice(0, 0, B).to(torch::kCPU).contiguous());
+  for (int64_t i = 0; i < B; ++i) {
+    EmotionPrediction& p = out[static_cast<std::size_t>(i)];
+    for (int j = 0; j < kNumClasses; ++j) {
+      p.probs[j] = mean[i][j].item<float>();
+      p.spread[j] = sd[i][j].item<float>();
+    }
+    p.top = static_cast<int>(std::max_element(p.probs.begin(), p.probs.end()) - p.probs.begin());
+    for (const auto& z : traj_cpu) {
+      const float* zp = z[i].data_ptr<float>();
+      p.trajectory.emplace_back(zp, zp + c.prior_dim);
+    }
+  }
+  if (timings) {
+    timings->prior_ms = prior_ms;
+    timings->classify_ms = classify_ms;
+    timings->total_ms = msSince(t0);
+  }
+  return out;
+}
+
+bool cudaAvailable() { return torch::cuda::is_available(); }
+
+fs::path defaultModelPath() {
+  if (const char* env = std::getenv("LLDIF_MODEL"); env && *env) return env;
+  return findData("models/lldif.ckpt");
+}
+
+void writeUntrainedModel(const fs::path& file, std::uint64_t seed, const ModelConfig& config) {
+  torch::manual_seed(seed);
+  LLDifNet net(config);
+  CheckpointMeta meta;
+  meta.trained = false;
+  meta.stage = 0;
+  for (const auto& p : ferplusTemplate()) {
+    meta.alignment_template.push_back(p.x);
+    meta.alignment_template.push_back(p.y);
+  }
+  meta.info["note"] = "randomly initialised by lldif init-model: NOT TRAINED, predictions are meaningless";
+  saveCheckpoint(file, net, meta);
+}
+
+}  // namespace lldif

@@ -1,0 +1,59 @@
+// Stage-2 inference per face (PNET_s2 + T denoiser steps + LLformer) through the public EmotionModel API,
+// on real aligned input (a CC0 portrait through dlib + alignment). Weights are random (an untrained
+// checkpoint written here): timing does not depend on their values.
+//   build/tests/lldif_model_bench [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "core/emotion_model.h"
+#include "core/face_analyzer.h"
+#include "core/image_io.h"
+#include "test_support.h"
+
+namespace {
+
+using namespace lldif;
+
+struct Fixture {
+  test::TempDir dir;
+  std::unique_ptr<EmotionModel> model;
+  ModelInput face;
+  Fixture() {
+    writeUntrainedModel(dir / "bench.ckpt", 1);
+    model = EmotionModel::load(dir / "bench.ckpt", ModelOptions{"cpu", 0});
+    AnalyzerOptions o;
+    o.detector = DetectorOptions::stills();
+    FaceAnalyzer analyzer(o);
+    const auto r = analyzer.analyze(loadImageBgr(test::faceImage("portrait-005.jpg")), false);
+    face = {r.faces.at(0).aligned.crop, r.faces.at(0).aligned.heatmaps};
+  }
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+void run(benchmark::State& state, int batch, int steps) {
+  Fixture& f = fixture();
+  f.model->setTimesteps(steps);
+  const std::vector<ModelInput> faces(static_cast<std::size_t>(batch), f.face);
+  for (auto _ : state) benchmark::DoNotOptimize(f.model->predict(faces));
+  state.counters["ms_per_face"] =
+      benchmark::Counter(static_cast<double>(batch) * state.iterations(),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["params"] = static_cast<double>(f.model->info().parameters);
+  state.counters["MMACs_per_face"] = static_cast<double>(f.model->info().macs_per_face) / 1e6;
+  f.model->setTimesteps(4);
+}
+
+void BM_Stage2Batch(benchmark::State& state) { run(state, static_cast<int>(state.range(0)), 4); }
+BENCHMARK(BM_Stage2Batch)->Arg(1)->Arg(32)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void BM_Stage2Steps(benchmark::State& state) { run(state, 1, static_cast<int>(state.range(0))); }
+BENCHMARK(BM_Stage2Steps)->DenseRange(1, 8)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();
