@@ -59,6 +59,7 @@ std::string configToText(const ModelConfig& c) {
      << "window " << c.window << "\n"
      << "fusion_dim " << c.fusion_dim << "\n"
      << "fusion_blocks " << c.fusion_blocks << "\n"
+     << "fusion_side " << c.fusion_side << "\n"
      << "kl_tau " << c.kl_tau << "\n"
      << "variant " << variantName(c.variant) << "\n"
      << "input_mean " << c.input_mean << "\n"
@@ -98,6 +99,8 @@ ModelConfig configFromText(const std::string& text) {
       ls >> c.fusion_dim;
     else if (key == "fusion_blocks")
       ls >> c.fusion_blocks;
+    else if (key == "fusion_side")
+      ls >> c.fusion_side;
     else if (key == "kl_tau")
       ls >> c.kl_tau;
     else if (key == "input_mean")

@@ -53,28 +53,30 @@ int64_t inferenceParameterCount(LLDifNet& net) {
 int64_t stage2Macs(const ModelConfig& c) {
   const int64_t C = c.prior_dim, K = c.heatmap_channels, F = c.fusion_dim, T = c.timesteps;
   const int64_t d0 = c.dims[0], d1 = c.dims[1], d2 = c.dims[2];
-  auto conv = [](int64_t out_hw, int64_t out_c, int64_t in_c, int64_t k) { return out_hw * out_c * in_c * k * k; };
+  auto conv = [](int64_t out_hw, int64_t out_c, int64_t in_c, int64_t k) {
+    return out_hw * out_c * in_c * k * k;
+  };
   // PNET_s2
-  int64_t m = conv(576, 32, 1, 3) + conv(144, 48, 32, 3) + conv(144, 48, 48, 3) + conv(144, 48, 32, 1) +
-              conv(36, 96, 48, 3) + conv(36, 96, 96, 3) + conv(36, 96, 48, 1) + conv(9, 128, 96, 3) +
-              conv(9, 128, 128, 3) + conv(9, 128, 96, 1) + 128 * C;
+  int64_t m = conv(576, 16, 1, 3) + conv(144, 32, 16, 3) + conv(144, 32, 32, 3) + conv(144, 32, 16, 1) +
+              conv(36, 64, 32, 3) + conv(36, 64, 64, 3) + conv(36, 64, 32, 1) + conv(9, 128, 64, 3) +
+              conv(9, 128, 128, 3) + conv(9, 128, 64, 1) + 128 * C;
   // Denoiser, T steps
   if (c.variant != Variant::kV1NoDiffusion) m += T * ((2 * C + 1) * C + c.denoiser_layers * C * C);
   // LLformer: image and landmark stems
-  m += conv(576, d0, 1, 3) + conv(144, d1, d0, 3) + conv(36, d2, d1, 3);
-  m += conv(576, d0, K, 3) + conv(144, d1, d0, 3) + conv(36, d2, d1, 3);
+  m += conv(576, d0, 1, 3) + conv(144, d1, d0, 2) + conv(36, d2, d1, 2);
+  m += conv(576, d0, K, 3) + conv(144, d1, K, 3) + conv(36, d2, K, 3);
   const std::array<int64_t, 3> n = {576, 144, 36};
   const std::array<int64_t, 3> d = {d0, d1, d2};
   const int64_t N = static_cast<int64_t>(c.window) * c.window;
   for (int i = 0; i < 3; ++i) {
     const int64_t hw = n[i], w = d[i];
-    m += 2 * 2 * C * w;                                            // prior injections (Eq. 2)
+    m += 2 * 2 * C * w;                                                            // prior injections (Eq. 2)
     m += hw * w * 3 * w + hw * 3 * w * 9 + 2 * hw * w * w / c.heads + hw * w * w;  // DMNet (Eq. 3)
-    m += hw * w * 4 * w + hw * 4 * w * 9 + hw * 2 * w * w;        // DGNet (Eq. 4)
+    m += hw * w * 4 * w + hw * 4 * w * 9 + hw * 2 * w * w;                         // DGNet (Eq. 4)
     m += hw * w * w + hw * w * 2 * w + 2 * hw * N * w + hw * w * w + hw * w * 2 * w * 2;  // DLNet (Eq. 5-9)
-    m += 36 * 2 * w * F;                                           // fusion projection (Eq. 10)
+    m += int64_t{c.fusion_side} * c.fusion_side * 2 * w * F;  // fusion projection (Eq. 10)
   }
-  const int64_t M = 108;
+  const int64_t M = 3 * int64_t{c.fusion_side} * c.fusion_side;
   m += c.fusion_blocks * (M * F * 3 * F + 2 * M * M * F + M * F * F + M * F * 2 * F * 2);  // Eq. 11-12
   m += F * kNumClasses;
   return m;

@@ -1,5 +1,7 @@
 #include "core/model/llformer.h"
 
+#include <cmath>
+
 namespace lldif {
 
 namespace nn = torch::nn;
@@ -9,32 +11,44 @@ nn::Sequential convBnAct(int in, int out, int stride) {
   return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)),
                         nn::BatchNorm2d(out), nn::GELU());
 }
+// Patch merging: 2x2 convolution, stride 2 (half the cost of a 3x3 one).
+nn::Sequential downsample(int in, int out) {
+  return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 2).stride(2).bias(false)), nn::BatchNorm2d(out),
+                        nn::GELU());
+}
 }  // namespace
 
-TransformerBlockImpl::TransformerBlockImpl(int dim, int heads, int mlp_ratio) {
+TransformerBlockImpl::TransformerBlockImpl(int dim, int heads_, int mlp_ratio) : heads(heads_) {
+  TORCH_CHECK(dim % heads == 0, "TransformerBlock: dim must be divisible by heads");
   norm1 = register_module("norm1", nn::LayerNorm(nn::LayerNormOptions({dim})));
-  attn = register_module("attn", nn::MultiheadAttention(nn::MultiheadAttentionOptions(dim, heads)));
+  qkv = register_module("qkv", nn::Linear(dim, 3 * dim));
+  proj = register_module("proj", nn::Linear(dim, dim));
   norm2 = register_module("norm2", nn::LayerNorm(nn::LayerNormOptions({dim})));
   fc1 = register_module("fc1", nn::Linear(dim, dim * mlp_ratio));
   fc2 = register_module("fc2", nn::Linear(dim * mlp_ratio, dim));
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x) {
-  const torch::Tensor h = norm1->forward(x).transpose(0, 1);  // MultiheadAttention wants [N, B, dim]
-  const torch::Tensor a = std::get<0>(attn->forward(h, h, h)).transpose(0, 1);
-  torch::Tensor y = x + a;
+  // Multi-head self-attention written out (fewer ops than nn::MultiheadAttention at batch 1).
+  const auto B = x.size(0), N = x.size(1), D = x.size(2), d = D / heads;
+  const auto qkv_h = qkv->forward(norm1->forward(x)).reshape({B, N, 3, heads, d}).permute({2, 0, 3, 1, 4});
+  const torch::Tensor attn =
+      (torch::matmul(qkv_h[0], qkv_h[1].transpose(-2, -1)) / std::sqrt(static_cast<double>(d)))
+          .softmax(-1);  // [B, h, N, N]
+  torch::Tensor y = x + proj->forward(torch::matmul(attn, qkv_h[2]).transpose(1, 2).reshape({B, N, D}));
   return y + fc2->forward(torch::gelu(fc1->forward(norm2->forward(y))));
 }
 
 LLformerImpl::LLformerImpl(const ModelConfig& c) {
   const auto& d = c.dims;
-  tokens_side = c.input_size / 8;                              // 48 -> 6
-  stem = register_module("stem", convBnAct(1, d[0], 2));       // 48 -> 24
-  down1 = register_module("down1", convBnAct(d[0], d[1], 2));  // 24 -> 12
-  down2 = register_module("down2", convBnAct(d[1], d[2], 2));  // 12 -> 6
-  lm_stem = register_module("lm_stem", convBnAct(c.heatmap_channels, d[0], 2));
-  lm_down1 = register_module("lm_down1", convBnAct(d[0], d[1], 2));
-  lm_down2 = register_module("lm_down2", convBnAct(d[1], d[2], 2));
+  tokens_side = c.fusion_side;
+  stem = register_module("stem", convBnAct(1, d[0], 2));     // 48 -> 24
+  down1 = register_module("down1", downsample(d[0], d[1]));  // 24 -> 12
+  down2 = register_module("down2", downsample(d[1], d[2]));  // 12 -> 6
+  // Landmark features: the heatmaps, area-pooled to each scale, through one 3x3 convolution each.
+  lm_stem = register_module("lm_stem", convBnAct(c.heatmap_channels, d[0], 1));
+  lm_down1 = register_module("lm_down1", convBnAct(c.heatmap_channels, d[1], 1));
+  lm_down2 = register_module("lm_down2", convBnAct(c.heatmap_channels, d[2], 1));
   dtnet = register_module("dtnet", nn::ModuleList());
   dlnet = register_module("dlnet", nn::ModuleList());
   fuse = register_module("fuse", nn::ModuleList());
@@ -59,22 +73,24 @@ torch::Tensor LLformerImpl::forward(const torch::Tensor& image, const torch::Ten
   // Image branch F_i and landmark branch L_i at 24x24, 12x12, 6x6.
   std::array<torch::Tensor, 3> f, l;
   f[0] = stem->forward(image);  // [B, d0, 24, 24]
-  l[0] = lm_stem->forward(heatmaps);
   f[0] = dtnet[0]->as<DTNetBlock>()->forward(f[0], z);
   f[1] = dtnet[1]->as<DTNetBlock>()->forward(down1->forward(f[0]), z);  // [B, d1, 12, 12]
-  l[1] = lm_down1->forward(l[0]);
   f[2] = dtnet[2]->as<DTNetBlock>()->forward(down2->forward(f[1]), z);  // [B, d2, 6, 6]
-  l[2] = lm_down2->forward(l[1]);
+  const torch::Tensor h24 = torch::avg_pool2d(heatmaps, 2);             // [B, K, 24, 24]
+  const torch::Tensor h12 = torch::avg_pool2d(h24, 2);
+  l[0] = lm_stem->forward(h24);                         // [B, d0, 24, 24]
+  l[1] = lm_down1->forward(h12);                        // [B, d1, 12, 12]
+  l[2] = lm_down2->forward(torch::avg_pool2d(h12, 2));  // [B, d2, 6, 6]
 
   std::vector<torch::Tensor> tokens;
   for (int i = 0; i < 3; ++i) {
     const torch::Tensor o = dlnet[i]->as<DLNet>()->forward(f[i], l[i]);  // O_i: [B, d_i, H_i, W_i]
     torch::Tensor x = torch::cat({f[i], o}, 1);                          // Eq. 10: [B, 2 d_i, H_i, W_i]
-    x = torch::adaptive_avg_pool2d(x, {tokens_side, tokens_side});       // [B, 2 d_i, 6, 6]
-    x = x.flatten(2).transpose(1, 2);                                    // [B, 36, 2 d_i]
-    tokens.push_back(fuse[i]->as<nn::Linear>()->forward(x));             // [B, 36, fusion_dim]
+    x = torch::adaptive_avg_pool2d(x, {tokens_side, tokens_side});       // [B, 2 d_i, s, s]
+    x = x.flatten(2).transpose(1, 2);                                    // [B, s*s, 2 d_i]
+    tokens.push_back(fuse[i]->as<nn::Linear>()->forward(x));             // [B, s*s, fusion_dim]
   }
-  torch::Tensor x = torch::cat(tokens, 1) + pos_embed;                      // [B, 108, fusion_dim]
+  torch::Tensor x = torch::cat(tokens, 1) + pos_embed;                      // [B, 3 s*s, fusion_dim]
   for (const auto& b : *blocks) x = b->as<TransformerBlock>()->forward(x);  // Eq. 11-12
   return classifier->forward(norm->forward(x.mean(1)));                     // [B, 8]
 }

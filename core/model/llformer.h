@@ -15,9 +15,9 @@ namespace lldif {
 struct TransformerBlockImpl : torch::nn::Module {
   TransformerBlockImpl(int dim, int heads, int mlp_ratio = 2);
   torch::Tensor forward(const torch::Tensor& x);  // [B, N, dim] -> [B, N, dim]
+  int heads;
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
-  torch::nn::MultiheadAttention attn{nullptr};
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(TransformerBlock);
 
@@ -29,7 +29,7 @@ struct LLformerImpl : torch::nn::Module {
   torch::nn::Sequential stem{nullptr}, down1{nullptr}, down2{nullptr};
   torch::nn::Sequential lm_stem{nullptr}, lm_down1{nullptr}, lm_down2{nullptr};
   torch::nn::ModuleList dtnet, dlnet, fuse;
-  torch::Tensor pos_embed;  // [1, 3 * 36, fusion_dim]
+  torch::Tensor pos_embed;  // [1, 3 * fusion_side^2, fusion_dim]
   torch::nn::ModuleList blocks;
   torch::nn::LayerNorm norm{nullptr};
   torch::nn::Linear classifier{nullptr};

@@ -25,16 +25,16 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x) {
 
 PNetS2Impl::PNetS2Impl(int in_channels, int dim) {
   stem = register_module("stem",
-                         nn::Conv2d(nn::Conv2dOptions(in_channels, 32, 3).stride(2).padding(1).bias(false)));
-  stem_bn = register_module("stem_bn", nn::BatchNorm2d(32));
-  block1 = register_module("block1", ResidualBlock(32, 48, 2));   // 24 -> 12
-  block2 = register_module("block2", ResidualBlock(48, 96, 2));   // 12 -> 6
-  block3 = register_module("block3", ResidualBlock(96, 128, 2));  // 6 -> 3
+                         nn::Conv2d(nn::Conv2dOptions(in_channels, 16, 3).stride(2).padding(1).bias(false)));
+  stem_bn = register_module("stem_bn", nn::BatchNorm2d(16));
+  block1 = register_module("block1", ResidualBlock(16, 32, 2));   // 24 -> 12
+  block2 = register_module("block2", ResidualBlock(32, 64, 2));   // 12 -> 6
+  block3 = register_module("block3", ResidualBlock(64, 128, 2));  // 6 -> 3
   head = register_module("head", nn::Linear(128, dim));
 }
 
 torch::Tensor PNetS2Impl::forward(const torch::Tensor& x) {
-  torch::Tensor h = torch::relu(stem_bn->forward(stem->forward(x)));  // [B, 32, 24, 24]
+  torch::Tensor h = torch::relu(stem_bn->forward(stem->forward(x)));  // [B, 16, 24, 24]
   h = block3->forward(block2->forward(block1->forward(h)));           // [B, 128, 3, 3]
   h = h.mean({2, 3});                                                 // [B, 128]
   return head->forward(h);                                            // [B, C]

@@ -4,6 +4,7 @@
 //   build/tests/lldif_model_bench [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/emotion_model.h"
@@ -21,7 +22,8 @@ struct Fixture {
   ModelInput face;
   Fixture() {
     writeUntrainedModel(dir / "bench.ckpt", 1);
-    model = EmotionModel::load(dir / "bench.ckpt", ModelOptions{"cpu", 0});
+    const char* th = std::getenv("LLDIF_THREADS");
+    model = EmotionModel::load(dir / "bench.ckpt", ModelOptions{"cpu", th ? std::atoi(th) : 0});
     AnalyzerOptions o;
     o.detector = DetectorOptions::stills();
     FaceAnalyzer analyzer(o);
@@ -39,7 +41,17 @@ void run(benchmark::State& state, int batch, int steps) {
   Fixture& f = fixture();
   f.model->setTimesteps(steps);
   const std::vector<ModelInput> faces(static_cast<std::size_t>(batch), f.face);
-  for (auto _ : state) benchmark::DoNotOptimize(f.model->predict(faces));
+  PredictTimings t, sum;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(f.model->predict(faces, {}, 1, &t));
+    sum.prior_ms += t.prior_ms;
+    sum.classify_ms += t.classify_ms;
+    sum.total_ms += t.total_ms;
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["prior_ms"] = sum.prior_ms / n;
+  state.counters["llformer_ms"] = sum.classify_ms / n;
+  state.counters["other_ms"] = (sum.total_ms - sum.prior_ms - sum.classify_ms) / n;
   state.counters["ms_per_face"] =
       benchmark::Counter(static_cast<double>(batch) * state.iterations(),
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
