@@ -82,4 +82,26 @@ TEST(Cli, DarkenWritesADarkerImage) {
   EXPECT_NE(run("darken --level ll /no/such.png " + out).code, 0);
 }
 
+TEST(Cli, PredictRunsTheRealNetworkAndSaysWhenItIsUntrained) {
+  lldif::test::TempDir dir;
+  const std::string model = (dir / "untrained.ckpt").string();
+  ASSERT_EQ(run("init-model " + model).code, 0);
+  const std::string img = lldif::test::faceImage("portrait-020.jpg").string();
+  const CliRun r = run("predict --json --noise-seeds 3 --model " + model + " " + img);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j[0]["faces"].size(), 1u);
+  const auto& probs = j[0]["faces"][0]["probabilities"];
+  ASSERT_EQ(probs.size(), 8u);
+  double sum = 0;
+  for (const auto& [k, v] : probs.items()) sum += v.get<double>();
+  EXPECT_NEAR(sum, 1.0, 1e-3);
+  EXPECT_EQ(j[0]["faces"][0]["spread"].size(), 8u);
+  const CliRun text = run("predict --model " + model + " " + img, true);
+  EXPECT_NE(text.out.find("UNTRAINED"), std::string::npos);
+  EXPECT_EQ(run("predict --model " + img + " " + img).code, 1);  // not a checkpoint
+  const CliRun none = run("predict --model /no/model.ckpt " + img, true);
+  EXPECT_NE(none.out.find("not found"), std::string::npos);
+}
+
 }  // namespace
