@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <fstream>
+
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -14,9 +16,14 @@
 
 #include "core/data_paths.h"
 #include "core/emotion_model.h"
+#include "core/evaluator.h"
+
 #include "core/face_analyzer.h"
 #include "core/face_template.h"
 #include "core/frame_source.h"
+#include "core/model/trainer.h"
+#include "core/pack_builder.h"
+
 #include "core/image_io.h"
 #include "core/lowlight.h"
 #include "core/progress.h"
@@ -208,6 +215,90 @@ int runPredict(const PredictArgs& a) {
   return failed ? 2 : 0;
 }
 
+struct EvalArgs {
+  std::string dir;
+  std::string model;
+  std::string json_out;
+  std::string report;
+  std::vector<std::string> compare;
+  std::vector<int> steps;
+  std::string device = "auto";
+  std::uint64_t seed = 0;
+};
+
+nlohmann::json evalJson(const EvalResult& r) {
+  nlohmann::json j;
+  j["dir"] = r.dir.string();
+  j["images"] = r.images;
+  j["correct"] = r.correct;
+  j["accuracy"] = r.accuracy();
+  j["mean_confidence"] = r.meanConfidence();
+  for (int k = 0; k < kNumClasses; ++k) j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
+  j["confusion"] = r.confusion;
+  return j;
+}
+
+EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed) {
+  Progress progress("eval " + fs::path(dir).filename().string(), 0);
+  bool started = false;
+  EvalResult r = evaluateFolder(model, dir, seed, [&](long long d, long long n) {
+    if (!started) {
+      progress = Progress("eval " + fs::path(dir).filename().string(), n);
+      started = true;
+    }
+    progress.update(d);
+  });
+  progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
+  return r;
+}
+
+int runEval(const EvalArgs& a) {
+  auto model = loadModelOrExplain(a.model, a.device);
+  nlohmann::json out;
+  if (!a.compare.empty()) {
+    const EvalResult clear = evalWithProgress(*model, a.compare[0], a.seed);
+    const EvalResult dark = evalWithProgress(*model, a.compare[1], a.seed);
+    int changed = 0, n = 0;
+    for (std::size_t i = 0; i < std::min(clear.per_image.size(), dark.per_image.size()); ++i) {
+      if (clear.per_image[i].file != dark.per_image[i].file) continue;
+      ++n;
+      changed += clear.per_image[i].predicted != dark.per_image[i].predicted;
+    }
+    out["clear"] = evalJson(clear);
+    out["dark"] = evalJson(dark);
+    out["changed_predictions"] = n ? static_cast<double>(changed) / n : 0.0;
+    std::printf("clear %.2f%% (mean confidence %.3f)   dark %.2f%% (mean confidence %.3f)   %.1f%% of predictions "
+                "changed\n",
+                100 * clear.accuracy(), clear.meanConfidence(), 100 * dark.accuracy(), dark.meanConfidence(),
+                n ? 100.0 * changed / n : 0.0);
+    if (!a.report.empty()) {
+      fs::create_directories(a.report);
+      writeConfidenceComparison(clear, dark, fs::path(a.report) / "confidence_clear_vs_dark.png");
+      writeEvalReport(clear, fs::path(a.report) / "clear", "clear");
+      writeEvalReport(dark, fs::path(a.report) / "dark", "low light");
+    }
+  } else if (!a.steps.empty()) {
+    for (int T : a.steps) {
+      model->setTimesteps(T);
+      const EvalResult r = evalWithProgress(*model, a.dir, a.seed);
+      out["steps"][std::to_string(T)] = r.accuracy();
+      std::printf("T=%d  accuracy %.2f%%\n", T, 100 * r.accuracy());
+    }
+  } else {
+    const EvalResult r = evalWithProgress(*model, a.dir, a.seed);
+    out = evalJson(r);
+    std::printf("%s: accuracy %.2f%% (%d/%d, %d rows), mean confidence %.3f\n", a.dir.c_str(), 100 * r.accuracy(),
+                r.correct, r.images, r.rows, r.meanConfidence());
+    const auto rec = r.recall();
+    for (int k = 0; k < kNumClasses; ++k) std::printf("  %-10s recall %.1f%%\n", kClassNames[static_cast<std::size_t>(k)], 100 * rec[static_cast<std::size_t>(k)]);
+    if (!a.report.empty()) writeEvalReport(r, a.report, fs::path(a.dir).filename().string());
+  }
+  if (!a.json_out.empty()) {
+    std::ofstream(a.json_out) << out.dump(2) << "\n";
+  }
+  return 0;
+}
+
 struct DarkenArgs {
   std::string level;
   double ev = -1;
@@ -393,6 +484,43 @@ int main(int argc, char** argv) {
   init_cmd->add_option("out", init_out, "Checkpoint file to write")->required();
   init_cmd->add_option("--seed", init_seed, "Initialisation seed");
 
+    std::string prep_dir, prep_out;
+  auto* prepare_cmd = app.add_subcommand("prepare", "FERPlus-layout folders -> a face pack for training");
+  prepare_cmd->add_option("dir", prep_dir, "FERPlus root (FER2013Train/Valid/Test) or one folder with label.csv")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  prepare_cmd->add_option("out", prep_out, "Pack file to write (e.g. runs/ferplus.pack)")->required();
+
+  TrainOptions to;
+  std::string init_path, out_path, pack_path, variant = "V4";
+  auto* train_cmd = app.add_subcommand("train", "Train one stage of LLDif (0: LA-CLIP, 1, 2) on a face pack");
+  train_cmd->add_option("--stage", to.stage, "0, 1 or 2")->required()->check(CLI::Range(0, 2));
+  train_cmd->add_option("--pack", pack_path, "Face pack from 'lldif prepare'")->required();
+  train_cmd->add_option("--out", out_path, "Checkpoint to write")->required();
+  train_cmd->add_option("--init", init_path, "Checkpoint of the previous stage (stages 1 and 2)");
+  train_cmd->add_option("--epochs", to.epochs, "Epochs (fractions allowed)")->check(CLI::Range(0.01, 1000.0));
+  train_cmd->add_option("--batch", to.batch, "Batch size")->check(CLI::Range(2, 4096));
+  train_cmd->add_option("--lr", to.lr, "Peak learning rate (AdamW, cosine)");
+  train_cmd->add_option("--variant", variant, "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4")
+      ->check(CLI::IsMember({"V1", "V2", "V3", "V4"}));
+  train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")->check(CLI::Range(1, 64));
+  train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
+  train_cmd->add_option("--threads", to.threads, "CPU threads (default: every core)");
+  train_cmd->add_option("--device", to.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  train_cmd->add_option("--seed", to.seed, "Seed");
+
+    EvalArgs ev;
+  auto* eval_cmd = app.add_subcommand("eval", "Accuracy on a FERPlus-layout folder (official majority rule)");
+  eval_cmd->add_option("dir", ev.dir, "Folder with label.csv and images");
+  eval_cmd->add_option("--model", ev.model, "Model checkpoint (default: the shipped one)");
+  eval_cmd->add_option("--json", ev.json_out, "Write the results as JSON to this file");
+  eval_cmd->add_option("--report", ev.report, "Folder for PNG plots (confusion, confidence) and a per-image CSV");
+  eval_cmd->add_option("--compare", ev.compare, "CLEAR_DIR DARK_DIR: confidence histograms on the same faces (Fig. 6)")
+      ->expected(2);
+  eval_cmd->add_option("--steps", ev.steps, "Accuracy for each number of diffusion steps, e.g. --steps 1 2 4 8");
+  eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
+
   std::string tmpl_dir;
   int tmpl_max = 4000;
   auto* tmpl_cmd = app.add_subcommand("template", "Derive the alignment template from FERPlus-layout images");
@@ -406,7 +534,44 @@ int main(int argc, char** argv) {
 
   try {
     if (*faces_cmd) return runFaces(faces);
-    if (*predict_cmd) return runPredict(pr);
+            if (*predict_cmd) return runPredict(pr);
+    if (*eval_cmd) {
+      if (ev.dir.empty() && ev.compare.empty()) throw CLI::ValidationError("eval", "give DIR or --compare CLEAR DARK");
+      return runEval(ev);
+    }
+    if (*prepare_cmd) {
+      const auto sources = findPackSources(prep_dir);
+      Progress progress("prepare", 0);
+      const PackStats s = buildFacePack(sources, prep_out, [&](long long d, long long n) {
+        if (d == 1) progress = Progress("prepare", n);
+        progress.update(d);
+      });
+      progress.finish();
+      std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(), s.images,
+                  s.detected, s.images - s.detected, s.skipped);
+      return 0;
+    }
+    if (*train_cmd) {
+      to.pack = pack_path;
+      to.out = out_path;
+      to.init = init_path;
+      to.config.variant = variant == "V1" ? Variant::kV1NoDiffusion
+                          : variant == "V2" ? Variant::kV2
+                          : variant == "V3" ? Variant::kV3
+                                            : Variant::kV4;
+      for (int i = 0; i < argc; ++i) to.command += (i ? " " : "") + std::string(argv[i]);
+      for (const auto& p : ferplusTemplate()) {
+        to.alignment_template.push_back(p.x);
+        to.alignment_template.push_back(p.y);
+      }
+      const TrainReport r = train(to, [](const std::string& line) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+        std::fflush(stderr);
+      });
+      std::printf("stage %d %s in %s; best validation (mean of clear and ll) %.2f%%\n", to.stage,
+                  r.finished ? "finished" : "paused", Progress::formatDuration(r.wall_s).c_str(), 100 * r.best_valid);
+      return 0;
+    }
     if (*init_cmd) {
       writeUntrainedModel(init_out, init_seed);
       std::printf("wrote %s: an UNTRAINED, randomly initialised LLDif model (seed %llu)\n", init_out.c_str(),

@@ -59,21 +59,7 @@ Landmarks Landmarker::predict(const cv::Mat& image, const cv::Rect2f& box) const
   return predictGray(gray, box);
 }
 
-int mirroredLandmark(int i) {
-  // iBUG 68-point mirror pairs.
-  static const std::array<int, kNumLandmarks> kMirror = {16, 15, 14, 13, 12, 11, 10, 9,  8,  7,
-                                                         6,  5,  4,  3,  2,  1,  0,               // jaw
-                                                         26, 25, 24, 23, 22, 21, 20, 19, 18, 17,  // brows
-                                                         27, 28, 29, 30,          // nose bridge
-                                                         35, 34, 33, 32, 31,      // nostrils
-                                                         45, 44, 43, 42, 47, 46,  // eye (36-41) <- other eye
-                                                         39, 38, 37, 36, 41, 40,  // eye (42-47)
-                                                         54, 53, 52, 51, 50, 49, 48,  // outer lip top
-                                                         59, 58, 57, 56, 55,          // outer lip bottom
-                                                         64, 63, 62, 61, 60,          // inner lip top
-                                                         67, 66, 65};                 // inner lip bottom
-  return kMirror.at(static_cast<std::size_t>(i));
-}
+int mirroredLandmark(int i) { return kMirroredLandmark.at(static_cast<std::size_t>(i)); }
 
 namespace {
 cv::Point2f centre(const Landmarks& l, int first, int last) {

@@ -8,9 +8,10 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/model/landmark_layout.h"
+
 namespace lldif {
 
-inline constexpr int kNumLandmarks = 68;
 using Landmarks = std::array<cv::Point2f, kNumLandmarks>;
 
 class ModelFileError : public std::runtime_error {
@@ -41,21 +42,7 @@ class Landmarker {
   std::unique_ptr<Impl> impl_;
 };
 
-// Facial parts of the 68-point layout, [first, last] inclusive.
-struct LandmarkPart {
-  const char* name;
-  int first;
-  int last;
-};
-inline constexpr std::array<LandmarkPart, 5> kLandmarkParts = {{
-    {"jaw", 0, 16},
-    {"brows", 17, 26},
-    {"nose", 27, 35},
-    {"eyes", 36, 47},
-    {"mouth", 48, 67},
-}};
-
-// Index of the mirror-image point (left eye corner <-> right eye corner, ...), for horizontal flips.
+// Index of the mirror-image point (kMirroredLandmark), for horizontal flips.
 int mirroredLandmark(int index);
 
 cv::Point2f leftEyeCentre(const Landmarks& l);   // subject's right eye = image left (points 36-41)

@@ -1,0 +1,217 @@
+#include "core/evaluator.h"
+
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <numeric>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/data_paths.h"
+#include "core/fer_face.h"
+#include "core/image_io.h"
+#include "core/model/ferplus_labels.h"
+
+namespace lldif {
+
+namespace fs = std::filesystem;
+
+std::array<double, kNumClasses> EvalResult::recall() const {
+  std::array<double, kNumClasses> r{};
+  for (int t = 0; t < kNumClasses; ++t) {
+    const int n = std::accumulate(confusion[t].begin(), confusion[t].end(), 0);
+    r[t] = n ? static_cast<double>(confusion[t][t]) / n : 0.0;
+  }
+  return r;
+}
+
+double EvalResult::meanConfidence() const {
+  double s = 0;
+  for (const auto& e : per_image) s += e.confidence;
+  return per_image.empty() ? 0.0 : s / per_image.size();
+}
+
+EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_t seed,
+                          const std::function<void(long long, long long)>& progress) {
+  const auto rows = readLabelCsv(dir);
+  EvalResult res;
+  res.dir = dir;
+  res.rows = static_cast<int>(rows.size());
+  FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()));
+  std::vector<ModelInput> batch;
+  std::vector<std::uint64_t> seeds;
+  std::vector<EvalImage> pending;
+  auto flush = [&] {
+    const auto preds = model.predict(batch, seeds);
+    for (std::size_t i = 0; i < preds.size(); ++i) {
+      EvalImage& e = pending[i];
+      e.predicted = preds[i].top;
+      e.probs = preds[i].probs;
+      e.confidence = preds[i].probs[static_cast<std::size_t>(preds[i].top)];
+      res.per_image.push_back(e);
+    }
+    batch.clear();
+    seeds.clear();
+    pending.clear();
+  };
+  long long done = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    ++done;
+    const int label = majorityLabel(rows[r].votes);
+    if (label < 0) continue;
+    ++res.images;
+    EvalImage e;
+    e.file = rows[r].file;
+    e.label = label;
+    const cv::Mat img = cv::imread((dir / rows[r].file).string(), cv::IMREAD_GRAYSCALE);
+    if (img.empty()) {
+      res.per_image.push_back(e);  // counted wrong
+      continue;
+    }
+    const FerFace f = aligner.align(img);
+    e.detected = f.detected;
+    batch.push_back({f.aligned.crop, f.aligned.heatmaps});
+    seeds.push_back(seed + r);
+    pending.push_back(e);
+    if (batch.size() == 64) flush();
+    if (progress) progress(done, static_cast<long long>(rows.size()));
+  }
+  flush();
+  for (const auto& e : res.per_image) {
+    if (e.predicted >= 0) ++res.confusion[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.predicted)];
+    res.correct += e.predicted == e.label;
+  }
+  return res;
+}
+
+namespace {
+
+void writeAtomically(const fs::path& file, const std::string& text) {
+  const fs::path tmp = file.string() + ".part";
+  {
+    std::ofstream os(tmp);
+    os << text;
+    if (!os) throw std::runtime_error("Cannot write " + file.string());
+  }
+  fs::rename(tmp, file);
+}
+
+void savePng(const fs::path& file, const cv::Mat& img) {
+  const fs::path tmp = file.string() + ".part.png";
+  saveImage(tmp, img);
+  fs::rename(tmp, file);
+}
+
+cv::Mat drawHistograms(const std::vector<std::vector<float>>& sets, const std::vector<std::string>& names,
+                       const std::vector<cv::Scalar>& colours, const std::string& title) {
+  const int W = 720, H = 440, L = 70, R = 20, T = 50, B = 60, bins = 20;
+  cv::Mat img(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
+  std::vector<std::vector<double>> frac(sets.size(), std::vector<double>(bins, 0));
+  double top = 0.01;
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    for (float c : sets[s]) frac[s][std::min(bins - 1, static_cast<int>(c * bins))] += 1.0 / std::max<std::size_t>(1, sets[s].size());
+    for (double f : frac[s]) top = std::max(top, f);
+  }
+  const double bw = static_cast<double>(W - L - R) / bins;
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    for (int b = 0; b < bins; ++b) {
+      const int h = static_cast<int>((H - T - B) * frac[s][b] / top);
+      const int x0 = L + static_cast<int>(b * bw + s * bw / sets.size());
+      const int x1 = L + static_cast<int>(b * bw + (s + 1) * bw / sets.size()) - 1;
+      cv::rectangle(img, cv::Point(x0, H - B - h), cv::Point(x1, H - B), colours[s], cv::FILLED);
+    }
+    double mean = 0;
+    for (float c : sets[s]) mean += c;
+    mean /= std::max<std::size_t>(1, sets[s].size());
+    const int mx = L + static_cast<int>(mean * (W - L - R));
+    cv::line(img, cv::Point(mx, T), cv::Point(mx, H - B), colours[s], 2, cv::LINE_AA);
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%s: mean %.3f (n=%zu)", names[s].c_str(), mean, sets[s].size());
+    cv::putText(img, buf, cv::Point(L + 10, T + 20 + 22 * static_cast<int>(s)), cv::FONT_HERSHEY_SIMPLEX, 0.55,
+                colours[s], 1, cv::LINE_AA);
+  }
+  cv::line(img, cv::Point(L, H - B), cv::Point(W - R, H - B), cv::Scalar(0, 0, 0), 1);
+  cv::line(img, cv::Point(L, T), cv::Point(L, H - B), cv::Scalar(0, 0, 0), 1);
+  for (int t = 0; t <= 10; t += 2) {
+    const int x = L + (W - L - R) * t / 10;
+    cv::putText(img, cv::format("%.1f", t / 10.0), cv::Point(x - 10, H - B + 20), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+                cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  }
+  cv::putText(img, "top-class confidence", cv::Point(W / 2 - 90, H - 15), cv::FONT_HERSHEY_SIMPLEX, 0.5,
+              cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  cv::putText(img, "fraction of faces", cv::Point(5, T - 15), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(0, 0, 0), 1,
+              cv::LINE_AA);
+  cv::putText(img, title, cv::Point(L, 25), cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  return img;
+}
+
+std::vector<float> confidences(const EvalResult& r) {
+  std::vector<float> c;
+  for (const auto& e : r.per_image) c.push_back(e.confidence);
+  return c;
+}
+
+}  // namespace
+
+void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string& title) {
+  fs::create_directories(out);
+  // Confusion matrix, rows normalised (recall on the diagonal).
+  const int cell = 64, L = 120, T = 70;
+  cv::Mat img(T + cell * kNumClasses + 110, L + cell * kNumClasses + 20, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int t = 0; t < kNumClasses; ++t) {
+    const int n = std::accumulate(r.confusion[t].begin(), r.confusion[t].end(), 0);
+    cv::putText(img, kClassNames[t], cv::Point(5, T + t * cell + cell / 2 + 5), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+                cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+    for (int p = 0; p < kNumClasses; ++p) {
+      const double f = n ? static_cast<double>(r.confusion[t][p]) / n : 0.0;
+      const cv::Scalar colour(255 - 200 * f, 255 - 120 * f, 255 - 40 * f);
+      const cv::Rect rc(L + p * cell, T + t * cell, cell - 2, cell - 2);
+      cv::rectangle(img, rc, colour, cv::FILLED);
+      cv::putText(img, cv::format("%.2f", f), cv::Point(rc.x + 12, rc.y + 28), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+                  f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+      cv::putText(img, cv::format("%d", r.confusion[t][p]), cv::Point(rc.x + 12, rc.y + 48), cv::FONT_HERSHEY_SIMPLEX,
+                  0.35, f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(80, 80, 80), 1, cv::LINE_AA);
+    }
+  }
+  for (int p = 0; p < kNumClasses; ++p) {
+    cv::putText(img, std::string(kClassNames[p]).substr(0, 7), cv::Point(L + p * cell + 2, T - 10),
+                cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  }
+  cv::putText(img, title + cv::format("  accuracy %.2f%% (%d/%d)", 100 * r.accuracy(), r.correct, r.images),
+              cv::Point(10, 25), cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  cv::putText(img, "rows: true class, columns: predicted (row-normalised)", cv::Point(10, img.rows - 20),
+              cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+  savePng(out / "confusion.png", img);
+  savePng(out / "confidence.png", drawHistograms({confidences(r)}, {title}, {cv::Scalar(200, 120, 40)},
+                                                 "confidence of the predicted class"));
+
+  std::string csv = "file,label,predicted,confidence,detected";
+  for (const char* n : kClassNames) csv += std::string(",p_") + n;
+  csv += "\n";
+  for (const auto& e : r.per_image) {
+    csv += e.file + "," + (e.label >= 0 ? kClassNames[static_cast<std::size_t>(e.label)] : "") + "," +
+           (e.predicted >= 0 ? kClassNames[static_cast<std::size_t>(e.predicted)] : "") + "," +
+           cv::format("%.5f", e.confidence) + "," + (e.detected ? "1" : "0");
+    for (float p : e.probs) csv += cv::format(",%.5f", p);
+    csv += "\n";
+  }
+  writeAtomically(out / "per_image.csv", csv);
+  nlohmann::json j;
+  j["dir"] = r.dir.string();
+  j["images"] = r.images;
+  j["accuracy"] = r.accuracy();
+  j["mean_confidence"] = r.meanConfidence();
+  for (int k = 0; k < kNumClasses; ++k) j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
+  j["confusion"] = r.confusion;
+  writeAtomically(out / "results.json", j.dump(2) + "\n");
+}
+
+void writeConfidenceComparison(const EvalResult& clear, const EvalResult& dark, const fs::path& png) {
+  savePng(png, drawHistograms({confidences(clear), confidences(dark)}, {"clear", "low light"},
+                              {cv::Scalar(200, 120, 40), cv::Scalar(40, 60, 200)},
+                              "confidence on the same faces, clear vs low light (Fig. 6)"));
+}
+
+}  // namespace lldif

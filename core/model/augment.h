@@ -1,0 +1,38 @@
+// augment.h - training-time augmentation on batches of tensors (LibTorch only): the low-light sensor model
+// (the same physics as core/lowlight.h and ../shared/tools/lowlight_ref.py, for gray faces), flips that also
+// mirror the landmarks, small rotations / scalings / shifts, and landmark heatmap rendering.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace lldif {
+
+// x: [B, 1, H, W] in [0, 1] (8-bit sRGB levels / 255); ev, read: [B]. Returns the darkened image,
+// quantised to 8-bit levels, in [0, 1]. full_well electrons at full scale.
+torch::Tensor darkenBatch(const torch::Tensor& x, const torch::Tensor& ev, const torch::Tensor& read_noise,
+                          double full_well = 4000.0);
+
+// Renders landmarks [B, 68, 2] (pixel coordinates) as [B, 5, size, size] Gaussian heatmaps (one per part).
+torch::Tensor renderHeatmapsBatch(const torch::Tensor& landmarks, int size, double sigma = 1.5);
+
+struct AugmentOptions {
+  double p_flip = 0.5;
+  double max_rotate_deg = 10.0;
+  double max_scale = 0.08;   // scale in [1 - s, 1 + s]
+  double max_shift_px = 3.0;
+  // Lighting mix: P(clear), P(ll-like), P(xll-like); ll EV 3-4.5, xll EV 5-6.5 (the benchmark's ranges,
+  // widened by 0.5 EV on each side so the model does not learn the exact levels).
+  double p_clear = 1.0 / 3, p_ll = 1.0 / 3;
+};
+
+struct AugmentedBatch {
+  torch::Tensor image;      // [B, 1, 48, 48] in [0, 1]
+  torch::Tensor landmarks;  // [B, 68, 2]
+  torch::Tensor lighting;   // [B] int64: 0 clear, 1 ll-like, 2 xll-like
+};
+
+// images: [B, 48, 48] uint8; landmarks: [B, 68, 2]. Deterministic given the global torch seed.
+AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmarks, const AugmentOptions& o,
+                       bool geometric = true);
+
+}  // namespace lldif

@@ -1,0 +1,318 @@
+#include "core/model/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "core/model/augment.h"
+#include "core/model/checkpoint.h"
+#include "core/model/face_pack.h"
+#include "core/model/ferplus_labels.h"
+#include "core/model/losses.h"
+#include "core/model/text_encoder.h"
+
+namespace lldif {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 0) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, f, a, b, c, d);
+  return buf;
+}
+
+std::string duration(double s) {
+  const long t = static_cast<long>(s);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", t / 3600, (t % 3600) / 60, t % 60);
+  return buf;
+}
+
+torch::Tensor normalise(const torch::Tensor& x01, const ModelConfig& c) { return (x01 - c.input_mean) / c.input_std; }
+
+// Soft targets [N, 8] and a mask of usable rows; majority labels [N] (-1: not in the benchmark).
+void targetsOf(const torch::Tensor& votes, torch::Tensor& soft, torch::Tensor& usable, torch::Tensor& majority) {
+  const auto N = votes.size(0);
+  soft = torch::zeros({N, 8});
+  usable = torch::zeros({N}, torch::kBool);
+  majority = torch::full({N}, -1, torch::kLong);
+  auto v = votes.accessor<uint8_t, 2>();
+  auto s = soft.accessor<float, 2>();
+  for (int64_t i = 0; i < N; ++i) {
+    Votes row{};
+    for (int k = 0; k < 10; ++k) row[static_cast<std::size_t>(k)] = v[i][k];
+    std::array<float, 8> t{};
+    if (softLabel(row, t)) {
+      usable[i] = true;
+      for (int k = 0; k < 8; ++k) s[i][k] = t[static_cast<std::size_t>(k)];
+    }
+    majority[i] = majorityLabel(row);
+  }
+}
+
+torch::Tensor captionBatch(const torch::Tensor& lighting, const torch::Tensor& labels) {
+  const auto B = lighting.size(0);
+  torch::Tensor t = torch::empty({B, kCaptionLength}, torch::kLong);
+  for (int64_t i = 0; i < B; ++i) {
+    const auto ids = captionTokens(static_cast<int>(lighting[i].item<int64_t>()), static_cast<int>(labels[i].item<int64_t>()));
+    t[i] = torch::tensor(ids);
+  }
+  return t;
+}
+
+torch::Tensor labelWordBatch() {
+  torch::Tensor t = torch::empty({8, kCaptionLength}, torch::kLong);
+  for (int k = 0; k < 8; ++k) t[k] = torch::tensor(labelTokens(k));
+  return t;
+}
+
+std::vector<torch::Tensor> trainableParameters(LLDifNet& net, int stage) {
+  std::vector<torch::nn::Module*> mods;
+  if (stage == 0) mods = {net->la_clip.get()};
+  if (stage == 1) mods = {net->pnet_s1.get(), net->llformer.get()};
+  if (stage == 2) mods = {net->pnet_s2.get(), net->denoiser.get(), net->llformer.get()};
+  std::vector<torch::Tensor> ps;
+  for (auto* m : mods) for (auto& p : m->parameters()) ps.push_back(p);
+  return ps;
+}
+
+void setTrainMode(LLDifNet& net, int stage) {
+  net->eval();  // frozen parts keep their BatchNorm statistics
+  if (stage == 0) net->la_clip->train();
+  if (stage == 1) {
+    net->pnet_s1->train();
+    net->llformer->train();
+  }
+  if (stage == 2) {
+    net->pnet_s2->train();
+    net->denoiser->train();
+    net->llformer->train();
+  }
+}
+
+}  // namespace
+
+TrainReport train(const TrainOptions& o, const std::function<void(const std::string&)>& log) {
+  if (o.stage < 0 || o.stage > 2) throw std::runtime_error("--stage must be 0, 1 or 2");
+  if (o.stage > 0 && o.init.empty()) {
+    throw std::runtime_error("stage " + std::to_string(o.stage) + " starts from the checkpoint of stage " +
+                             std::to_string(o.stage - 1) + ": pass --init FILE");
+  }
+  const auto t_start = Clock::now();
+  torch::manual_seed(o.seed);
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(std::max(1, threads));
+  const bool cuda = o.device == "cuda" || (o.device == "auto" && torch::cuda::is_available());
+  if (o.device == "cuda" && !torch::cuda::is_available()) throw std::runtime_error("CUDA requested but not available");
+  const torch::Device dev = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+
+  const FacePack pack = loadFacePack(o.pack);
+  torch::Tensor soft, usable, majority;
+  targetsOf(pack.votes, soft, usable, majority);
+  const torch::Tensor train_idx = (pack.split == 0).logical_and(usable).nonzero().squeeze(1);
+  const torch::Tensor valid_idx = (pack.split == 1).logical_and(majority >= 0).nonzero().squeeze(1);
+  if (train_idx.numel() == 0) throw std::runtime_error(o.pack.string() + " has no training images (FER2013Train)");
+  log(fmt("pack: %.0f training faces, %.0f validation faces (majority labels)", static_cast<double>(train_idx.numel()),
+          static_cast<double>(valid_idx.numel())));
+
+  LoadedCheckpoint ck;
+  if (!o.init.empty()) {
+    ck = loadCheckpoint(o.init);
+    if (ck.meta.stage < o.stage - 1) {
+      throw std::runtime_error(o.init.string() + " holds stage " + std::to_string(ck.meta.stage) + "; stage " +
+                               std::to_string(o.stage) + " needs stage " + std::to_string(o.stage - 1));
+    }
+  } else {
+    ck.net = LLDifNet(o.config);
+  }
+  LLDifNet net = ck.net;
+  net->to(dev);
+  const ModelConfig& cfg = net->config;
+
+  const fs::path run_dir = o.run_dir.empty() ? fs::path(o.out.string() + ".run") : o.run_dir;
+  fs::create_directories(run_dir);
+  auto params = trainableParameters(net, o.stage);
+  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
+  const int64_t steps_per_epoch = train_idx.numel() / o.batch;
+  const auto total_steps = static_cast<int64_t>(std::ceil(o.epochs * static_cast<double>(steps_per_epoch)));
+  int64_t step = 0;
+  double best = -1;
+  const fs::path state_file = run_dir / "state.txt";
+  if (fs::exists(state_file)) {  // resume
+    std::ifstream s(state_file);
+    s >> step >> best;
+    LoadedCheckpoint last = loadCheckpoint(run_dir / "last.ckpt");
+    torch::NoGradGuard ng;
+    auto dst = net->named_parameters(true);
+    for (const auto& p : last.net->named_parameters(true)) dst[p.key()].copy_(p.value());
+    auto dstb = net->named_buffers(true);
+    for (const auto& b : last.net->named_buffers(true)) dstb[b.key()].copy_(b.value());
+    torch::load(opt, (run_dir / "optimizer.pt").string());
+    log(fmt("resuming stage %.0f at step %.0f of %.0f", o.stage, static_cast<double>(step), static_cast<double>(total_steps)));
+  }
+
+  const torch::Tensor label_words = labelWordBatch().to(dev);
+  const auto evaluate = [&]() {
+    // Majority-label accuracy on FER2013Valid, clear and ll-darkened (fixed seed), by this stage's path.
+    torch::NoGradGuard ng;
+    net->eval();
+    std::array<double, 2> acc{};
+    for (int dark = 0; dark < 2; ++dark) {
+      torch::manual_seed(1234 + dark);
+      int64_t correct = 0;
+      for (int64_t b = 0; b < valid_idx.numel(); b += 256) {
+        const torch::Tensor idx = valid_idx.slice(0, b, std::min<int64_t>(b + 256, valid_idx.numel()));
+        torch::Tensor x = pack.images.index_select(0, idx).to(torch::kFloat32).unsqueeze(1) / 255.0;
+        const auto n = idx.numel();
+        if (dark) x = darkenBatch(x, torch::rand({n}) * 1.5 + 3.0, torch::rand({n}) * 1.5 + 1.5);
+        const torch::Tensor heat = renderHeatmapsBatch(pack.landmarks.index_select(0, idx), 48).to(dev);
+        const torch::Tensor xi = normalise(x, cfg).to(dev);
+        const torch::Tensor y = majority.index_select(0, idx).to(dev);
+        torch::Tensor logits;
+        if (o.stage == 0) {
+          const auto pooled = net->la_clip->encodeImage(xi).second;
+          logits = textSideLogits(net->la_clip->labelHead(pooled), net->la_clip->encodeText(label_words),
+                                  net->la_clip->logit_scale);
+        } else if (o.stage == 1) {
+          const torch::Tensor caps = captionBatch(torch::full({n}, dark), y.to(torch::kCPU)).to(dev);
+          logits = net->classify(xi, heat, net->priorS1(xi, caps));
+        } else {
+          const torch::Tensor noise = torch::randn({n, cfg.prior_dim}).to(dev);
+          logits = net->classify(xi, heat, net->priorS2(xi, noise).back());
+        }
+        correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      }
+      acc[static_cast<std::size_t>(dark)] = static_cast<double>(correct) / static_cast<double>(valid_idx.numel());
+    }
+    setTrainMode(net, o.stage);
+    return acc;
+  };
+
+  CheckpointMeta meta = ck.meta;
+    meta.stage = o.stage;
+  if (meta.alignment_template.empty()) meta.alignment_template = o.alignment_template;
+  meta.trained = o.stage == 2;
+  meta.info["stage" + std::to_string(o.stage) + ".command"] = o.command;
+
+  setTrainMode(net, o.stage);
+  TrainReport report;
+  const auto t_loop = Clock::now();
+  const int64_t step0 = step;
+  torch::Tensor perm = torch::randperm(train_idx.numel());
+  double loss_ema = 0;
+  while (step < total_steps) {
+    const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
+    if (in_epoch == 0 || step == step0) {
+      torch::manual_seed(o.seed * 1000 + static_cast<std::uint64_t>(epoch));
+      perm = torch::randperm(train_idx.numel());
+      torch::manual_seed(o.seed * 1000003 + static_cast<std::uint64_t>(step));
+    }
+    const torch::Tensor idx = train_idx.index_select(0, perm.slice(0, in_epoch * o.batch, (in_epoch + 1) * o.batch));
+    const AugmentedBatch a = augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {});
+    const torch::Tensor target = soft.index_select(0, idx).to(dev);
+    const torch::Tensor x = normalise(a.image, cfg).to(dev);
+    const torch::Tensor heat = renderHeatmapsBatch(a.landmarks, 48).to(dev);
+    const torch::Tensor label = soft.index_select(0, idx).argmax(1);
+
+    // Learning rate: linear warm-up then cosine decay.
+    const double lr = step < o.warmup_steps
+                          ? o.lr * (step + 1) / o.warmup_steps
+                          : o.lr * 0.5 * (1 + std::cos(M_PI * static_cast<double>(step - o.warmup_steps) /
+                                                       std::max<int64_t>(1, total_steps - o.warmup_steps)));
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+
+    torch::Tensor loss;
+    if (o.stage == 0) {
+      const auto pooled = net->la_clip->encodeImage(x).second;
+      const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
+      const torch::Tensor cap_ids = (a.lighting * 8 + label).to(dev);
+      loss = symmetricInfoNce(net->la_clip->captionHead(pooled), net->la_clip->encodeText(caps), cap_ids,
+                              net->la_clip->logit_scale) +
+             softCrossEntropy(textSideLogits(net->la_clip->labelHead(pooled), net->la_clip->encodeText(label_words),
+                                             net->la_clip->logit_scale),
+                              target);
+    } else {
+      torch::Tensor z_s1;
+      const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
+      if (o.stage == 1) {
+        z_s1 = net->priorS1(x, caps);
+        loss = softCrossEntropy(net->classify(x, heat, z_s1), target);
+      } else {
+        {
+          torch::NoGradGuard ng;
+          z_s1 = net->priorS1(x, caps);
+        }
+        const bool insert = cfg.variant == Variant::kV2 || cfg.variant == Variant::kV4;
+        const torch::Tensor noise = torch::randn({x.size(0), cfg.prior_dim}).to(dev);
+        const auto traj = net->priorS2(x, noise, insert ? z_s1 : torch::Tensor());
+        const torch::Tensor z0 = traj.back();
+        if (step < o.warmup_steps && cfg.variant != Variant::kV1NoDiffusion) {
+          loss = (z0 - z_s1).abs().mean();  // DiffIR: warm up PNET_s2 + denoiser on |Z_0 - Z_s1|
+        } else {
+          loss = softCrossEntropy(net->classify(x, heat, z0), target);
+          if (cfg.variant == Variant::kV2) loss = loss + priorKl(z_s1, z0, cfg.kl_tau);
+        }
+      }
+    }
+    opt.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(params, 5.0);
+    opt.step();
+    ++step;
+    const double lv = loss.item<double>();
+    loss_ema = loss_ema == 0 ? lv : 0.98 * loss_ema + 0.02 * lv;
+
+    const double elapsed = std::chrono::duration<double>(Clock::now() - t_loop).count();
+    if (step % 50 == 0 || step == total_steps) {
+      const double per_step = elapsed / static_cast<double>(step - step0);
+      log("stage " + std::to_string(o.stage) + fmt("  step %.0f/%.0f  epoch %.2f  loss %.4f", static_cast<double>(step),
+                                                   static_cast<double>(total_steps),
+                                                   static_cast<double>(step) / steps_per_epoch, loss_ema) +
+          fmt("  lr %.2e  %.2f s/step", lr, per_step) + "  ETA " +
+          duration(per_step * static_cast<double>(total_steps - step)));
+    }
+    const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;
+    const bool out_of_time = o.max_minutes > 0 &&
+                             std::chrono::duration<double>(Clock::now() - t_start).count() > o.max_minutes * 60.0;
+    if (epoch_end || out_of_time) {
+      const auto acc = evaluate();
+      const double score = 0.5 * (acc[0] + acc[1]);
+      log(fmt("valid after %.2f epochs: clear %.2f%%  ll %.2f%%", static_cast<double>(step) / steps_per_epoch,
+              100 * acc[0], 100 * acc[1]) +
+          (score > best ? "  (best so far: saved)" : ""));
+      net->to(torch::kCPU);
+      if (score > best || o.stage == 0) {
+        best = std::max(best, score);
+        meta.info["stage" + std::to_string(o.stage) + ".valid"] =
+            fmt("clear %.4f ll %.4f after %.2f epochs", acc[0], acc[1], static_cast<double>(step) / steps_per_epoch);
+        saveCheckpoint(o.out, net, meta);
+      }
+      saveCheckpoint(run_dir / "last.ckpt", net, meta);
+      torch::save(opt, (run_dir / "optimizer.pt").string());
+      {
+        std::ofstream s(state_file.string() + ".part");
+        s << step << " " << best << "\n";
+      }
+      fs::rename(state_file.string() + ".part", state_file);
+      net->to(dev);
+      report.epochs_done = static_cast<int>(step / steps_per_epoch);
+      if (out_of_time && step < total_steps) {
+        log("time budget reached: stopped at step " + std::to_string(step) + "; run the same command to resume");
+        break;
+      }
+    }
+  }
+  report.finished = step >= total_steps;
+  report.best_valid = best;
+  report.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
+  return report;
+}
+
+}  // namespace lldif

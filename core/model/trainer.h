@@ -1,0 +1,45 @@
+// trainer.h - lldif train: stage 0 (LA-CLIP), stage 1 (PNET_s1 + LLformer with the label-carrying prior),
+// stage 2 (PNET_s2 + denoiser + LLformer through the diffusion), on a face pack, LibTorch only.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/model/model_config.h"
+
+namespace lldif {
+
+struct TrainOptions {
+  int stage = 0;
+  std::filesystem::path pack;        // from lldif prepare
+  std::filesystem::path init;        // checkpoint of the previous stage (stage 1, 2); empty: new network
+  std::filesystem::path out;         // checkpoint written (best on FER2013Valid for stages 1-2, last for 0)
+  std::filesystem::path run_dir;     // resumable state (epoch, optimizer); empty: out + ".run"
+  ModelConfig config;                // used for a new network (stage 0 without init)
+  double epochs = 4;
+  int batch = 64;
+  double lr = 3.5e-4;
+  double weight_decay = 1e-4;
+  int warmup_steps = 100;            // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
+  std::uint64_t seed = 1;
+  int threads = 0;                   // 0: every core
+  std::string device = "auto";
+  double max_minutes = 0;            // stop (resumably) after this wall time; 0: no limit
+    std::string command;               // recorded in the checkpoint
+  std::vector<float> alignment_template;  // stored in the checkpoint when the init has none (136 numbers)
+};
+
+struct TrainReport {
+  double wall_s = 0;
+  int epochs_done = 0;
+  double best_valid = 0;  // mean of clear and ll-darkened FER2013Valid accuracy (majority labels)
+  bool finished = false;  // false: stopped by max_minutes, resume by running the same command again
+};
+
+// log(line) receives progress lines (with ETA) and per-epoch validation results.
+// throws: std::runtime_error with a clear message on bad input (missing pack, wrong stage order, ...).
+TrainReport train(const TrainOptions& options, const std::function<void(const std::string&)>& log);
+
+}  // namespace lldif

@@ -1,0 +1,116 @@
+#include "core/pack_builder.h"
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/data_paths.h"
+#include "core/fer_face.h"
+#include "core/model/face_pack.h"
+#include "core/model/ferplus_labels.h"
+
+namespace lldif {
+
+namespace fs = std::filesystem;
+
+std::vector<PackSource> findPackSources(const fs::path& root) {
+  if (fs::exists(root / "label.csv")) {
+    const std::string n = root.filename().string();
+    const int split = n.find("Train") != std::string::npos ? 0 : n.find("Valid") != std::string::npos ? 1 : 2;
+    return {{root, split}};
+  }
+  std::vector<PackSource> out;
+  const std::pair<const char*, int> kFolders[] = {{"FER2013Train", 0}, {"FER2013Valid", 1}, {"FER2013Test", 2}};
+  for (const auto& [name, split] : kFolders) {
+    if (fs::exists(root / name / "label.csv")) out.push_back({root / name, split});
+  }
+  if (out.empty()) {
+    throw std::runtime_error(root.string() + " is not a FERPlus folder (no label.csv, no FER2013Train/Valid/Test)");
+  }
+  return out;
+}
+
+PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& out,
+                        const std::function<void(long long, long long)>& progress) {
+  struct Item {
+    fs::path file;
+    std::string name;
+    Votes votes;
+    int split;
+  };
+  std::vector<Item> items;
+  for (const auto& s : sources) {
+    for (const auto& r : readLabelCsv(s.dir)) {
+      items.push_back({s.dir / r.file, s.dir.filename().string() + "/" + r.file, r.votes, s.split});
+    }
+  }
+  const auto N = static_cast<int64_t>(items.size());
+  FacePack pack;
+  pack.images = torch::zeros({N, 48, 48}, torch::kUInt8);
+  pack.landmarks = torch::zeros({N, 68, 2});
+  pack.votes = torch::zeros({N, 10}, torch::kUInt8);
+  pack.split = torch::zeros({N}, torch::kUInt8);
+  pack.detected = torch::zeros({N}, torch::kUInt8);
+  std::vector<char> ok(static_cast<std::size_t>(N), 0);
+
+  auto landmarker = std::make_shared<const Landmarker>(defaultLandmarkModelPath());
+  std::atomic<int64_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  auto worker = [&] {
+    FerFaceAligner aligner(landmarker);
+    for (int64_t i = next++; i < N; i = next++) {
+      const Item& it = items[static_cast<std::size_t>(i)];
+      const cv::Mat img = cv::imread(it.file.string(), cv::IMREAD_GRAYSCALE);
+      if (!img.empty()) {
+        const FerFace f = aligner.align(img);
+        std::memcpy(pack.images[i].data_ptr(), f.aligned.crop.data, 48 * 48);
+                float* lm = pack.landmarks[i].data_ptr<float>();  // [68, 2], contiguous row
+        for (int k = 0; k < 68; ++k) {
+          lm[2 * k] = f.aligned.landmarks[k].x;
+          lm[2 * k + 1] = f.aligned.landmarks[k].y;
+        }
+                pack.detected.data_ptr<uint8_t>()[i] = f.detected ? 1 : 0;
+        ok[static_cast<std::size_t>(i)] = 1;
+      }
+            auto* votes = pack.votes[i].data_ptr<uint8_t>();
+      for (int k = 0; k < 10; ++k) votes[k] = static_cast<uint8_t>(it.votes[static_cast<std::size_t>(k)]);
+      pack.split.data_ptr<uint8_t>()[i] = static_cast<uint8_t>(it.split);
+      const int64_t d = ++done;
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        progress(d, N);
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+
+  PackStats stats;
+  std::vector<int64_t> keep;
+  for (int64_t i = 0; i < N; ++i) {
+    if (ok[static_cast<std::size_t>(i)]) {
+      keep.push_back(i);
+      pack.names.push_back(items[static_cast<std::size_t>(i)].name);
+      stats.detected += pack.detected[i].item<int>();
+    } else {
+      ++stats.skipped;
+    }
+  }
+  const torch::Tensor idx = torch::tensor(keep);
+  pack.images = pack.images.index_select(0, idx);
+  pack.landmarks = pack.landmarks.index_select(0, idx);
+  pack.votes = pack.votes.index_select(0, idx);
+  pack.split = pack.split.index_select(0, idx);
+  pack.detected = pack.detected.index_select(0, idx);
+  stats.images = static_cast<int>(keep.size());
+  saveFacePack(out, pack);
+  return stats;
+}
+
+}  // namespace lldif

@@ -1,0 +1,29 @@
+// pack_builder.h - lldif prepare: FERPlus-layout folders -> a face pack (aligned faces, landmarks, votes).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+namespace lldif {
+
+struct PackSource {
+  std::filesystem::path dir;  // a folder with label.csv and its images
+  int split;                  // Split: 0 train, 1 valid, 2 test
+};
+
+// The folders of a FERPlus root (FER2013Train/Valid/Test that exist), or `root` itself if it holds label.csv.
+// throws: std::runtime_error when neither is found.
+std::vector<PackSource> findPackSources(const std::filesystem::path& root);
+
+struct PackStats {
+  int images = 0, detected = 0, skipped = 0;
+};
+
+// Builds and writes the pack. progress(done, total) is called for each image. Missing or undecodable
+// images are skipped and counted. Uses every core. throws: std::runtime_error on unreadable label files
+// or an unwritable output.
+PackStats buildFacePack(const std::vector<PackSource>& sources, const std::filesystem::path& out,
+                        const std::function<void(long long, long long)>& progress = {});
+
+}  // namespace lldif

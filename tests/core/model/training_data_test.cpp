@@ -1,0 +1,123 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "core/model/augment.h"
+#include "core/model/face_pack.h"
+#include "core/model/ferplus_labels.h"
+#include "core/model/landmark_layout.h"
+#include "test_support.h"
+
+namespace lldif {
+namespace {
+
+TEST(FerPlusLabels, MajorityRuleAsTheOfficialCode) {
+  EXPECT_EQ(majorityLabel({0, 0, 0, 0, 2, 1, 0, 7, 0, 0}), 7);   // contempt 7 of 9 (single vote dropped)
+  EXPECT_EQ(majorityLabel({3, 0, 0, 5, 0, 0, 0, 0, 2, 0}), -1);  // 5 of 10 is not more than half
+  EXPECT_EQ(majorityLabel({3, 0, 0, 6, 0, 0, 0, 0, 1, 0}), 3);   // sadness 6 of 9 (single vote dropped)
+  EXPECT_EQ(majorityLabel({5, 5, 0, 0, 0, 0, 0, 0, 0, 0}), -1);  // a tie is not more than half
+  EXPECT_EQ(majorityLabel({4, 3, 1, 1, 1, 0, 0, 0, 0, 0}), 0);   // ones removed: 4 of 7
+  EXPECT_EQ(majorityLabel({0, 0, 0, 0, 0, 0, 0, 0, 8, 2}), -1);  // unknown is not an emotion
+  EXPECT_EQ(majorityLabel({1, 1, 1, 1, 1, 1, 1, 1, 1, 1}), -1);
+  std::array<float, 8> t{};
+  ASSERT_TRUE(softLabel({6, 0, 1, 2, 0, 0, 0, 0, 1, 0}, t));
+  EXPECT_FLOAT_EQ(t[0], 0.75f);
+  EXPECT_FLOAT_EQ(t[2], 0.0f);
+  EXPECT_FLOAT_EQ(t[3], 0.25f);
+  EXPECT_FALSE(softLabel({0, 0, 0, 0, 0, 0, 0, 0, 9, 1}, t));
+}
+
+TEST(FerPlusLabels, ReadsLabelCsvAndRejectsMalformedRows) {
+  test::TempDir dir;
+  std::ofstream(dir / "label.csv") << "fer0000000.png,\"(0, 0, 48, 48)\",4,0,0,1,3,2,0,0,0,0\n"
+                                      "fer0000001.png,\"(0, 0, 48, 48)\",6,0,1,1,0,0,0,0,2,0\n";
+  const auto rows = readLabelCsv(dir.path());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].file, "fer0000001.png");
+  EXPECT_EQ(rows[1].votes[0], 6);
+  EXPECT_EQ(rows[1].votes[8], 2);
+  std::ofstream(dir / "label.csv") << "fer0000000.png,\"(0, 0, 48, 48)\",4,0,0\n";
+  EXPECT_THROW(readLabelCsv(dir.path()), std::runtime_error);
+  EXPECT_THROW(readLabelCsv(dir / "nothing"), std::runtime_error);
+}
+
+TEST(Augment, FlipMirrorsTheImageAndTheLandmarks) {
+  torch::manual_seed(0);
+  torch::Tensor img = torch::zeros({1, 48, 48}, torch::kUInt8);
+  img[0][20][10] = 255;  // a bright dot at x = 10, y = 20
+  torch::Tensor lm = torch::rand({1, 68, 2}) * 40 + 4;
+  lm[0][36][0] = 10;
+  lm[0][36][1] = 20;
+  AugmentOptions o;
+  o.p_flip = 1.0;
+  o.max_rotate_deg = 0;
+  o.max_scale = 0;
+  o.max_shift_px = 0;
+  o.p_clear = 1.0;
+  const AugmentedBatch a = augment(img, lm, o);
+  // The dot moves to x = 47 - 10 = 37; the jitter changes levels, not positions.
+  const torch::Tensor plane = a.image[0][0];
+  const auto argmax = plane.flatten().argmax().item<int64_t>();
+  EXPECT_EQ(argmax % 48, 37);
+  EXPECT_EQ(argmax / 48, 20);
+  // Point 36 (outer corner of the image-left eye) becomes point 45 after the flip, at the mirrored spot.
+  EXPECT_NEAR(a.landmarks[0][45][0].item<float>(), 37.0f, 1e-3);
+  EXPECT_NEAR(a.landmarks[0][45][1].item<float>(), 20.0f, 1e-3);
+  for (int i = 0; i < 68; ++i) {
+    EXPECT_NEAR(a.landmarks[0][kMirroredLandmark[i]][0].item<float>(), 47.0f - lm[0][i][0].item<float>(), 1e-3);
+  }
+}
+
+TEST(Augment, RotationMovesLandmarksWithThePixels) {
+  torch::manual_seed(3);
+  torch::Tensor img = torch::zeros({4, 48, 48}, torch::kUInt8);
+  torch::Tensor lm = torch::zeros({4, 68, 2});
+  for (int b = 0; b < 4; ++b) {
+    img[b][14][30] = 255;  // dot at x = 30, y = 14
+    lm[b].select(1, 0).fill_(30);
+    lm[b].select(1, 1).fill_(14);
+  }
+  AugmentOptions o;
+  o.p_clear = 1.0;
+  o.max_rotate_deg = 15;
+  o.max_shift_px = 3;
+  const AugmentedBatch a = augment(img, lm, o);
+  for (int b = 0; b < 4; ++b) {
+    const auto am = a.image[b][0].flatten().argmax().item<int64_t>();
+    EXPECT_NEAR(static_cast<double>(am % 48), a.landmarks[b][0][0].item<double>(), 1.01) << b;
+    EXPECT_NEAR(static_cast<double>(am / 48), a.landmarks[b][0][1].item<double>(), 1.01) << b;
+  }
+}
+
+TEST(Augment, DarkeningMatchesTheBenchmarkBrightness) {
+  torch::manual_seed(1);
+  const torch::Tensor x = torch::full({2000, 1, 4, 4}, 120.0 / 255.0);  // DATA.md: clear ~120
+  const torch::Tensor ll = darkenBatch(x, torch::rand({2000}) * 1.5 + 3.0, torch::rand({2000}) * 1.5 + 1.5);
+  const torch::Tensor xll = darkenBatch(x, torch::rand({2000}) * 1.5 + 5.0, torch::rand({2000}) * 2.0 + 2.0);
+  EXPECT_NEAR(ll.mean().item<double>() * 255, 30.0, 6.0);   // ll ~30
+  EXPECT_NEAR(xll.mean().item<double>() * 255, 12.0, 4.0);  // xll ~12
+  EXPECT_TRUE(torch::equal(torch::round(ll * 255), ll * 255));  // 8-bit levels
+}
+
+TEST(FacePack, SaveLoadRoundTrip) {
+  test::TempDir dir;
+  FacePack p;
+  p.images = torch::randint(0, 255, {3, 48, 48}).to(torch::kUInt8);
+  p.landmarks = torch::rand({3, 68, 2});
+  p.votes = torch::randint(0, 10, {3, 10}).to(torch::kUInt8);
+  p.split = torch::tensor({0, 1, 2}).to(torch::kUInt8);
+  p.detected = torch::tensor({1, 0, 1}).to(torch::kUInt8);
+  p.names = {"a/x.png", "b/y.png", "c/z.png"};
+  saveFacePack(dir / "p.pack", p);
+  const FacePack q = loadFacePack(dir / "p.pack");
+  EXPECT_TRUE(torch::equal(p.images, q.images));
+  EXPECT_TRUE(torch::equal(p.landmarks, q.landmarks));
+  EXPECT_EQ(q.names, p.names);
+  EXPECT_EQ(q.indices(Split::kValid).item<int64_t>(), 1);
+  std::ofstream(dir / "bad.pack") << "nope";
+  EXPECT_THROW(loadFacePack(dir / "bad.pack"), std::runtime_error);
+  EXPECT_THROW(loadFacePack(dir / "none.pack"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace lldif
