@@ -3,12 +3,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
-#include <fstream>
-
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -233,7 +232,8 @@ nlohmann::json evalJson(const EvalResult& r) {
   j["correct"] = r.correct;
   j["accuracy"] = r.accuracy();
   j["mean_confidence"] = r.meanConfidence();
-  for (int k = 0; k < kNumClasses; ++k) j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
+  for (int k = 0; k < kNumClasses; ++k)
+    j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
   j["confusion"] = r.confusion;
   return j;
 }
@@ -267,10 +267,11 @@ int runEval(const EvalArgs& a) {
     out["clear"] = evalJson(clear);
     out["dark"] = evalJson(dark);
     out["changed_predictions"] = n ? static_cast<double>(changed) / n : 0.0;
-    std::printf("clear %.2f%% (mean confidence %.3f)   dark %.2f%% (mean confidence %.3f)   %.1f%% of predictions "
-                "changed\n",
-                100 * clear.accuracy(), clear.meanConfidence(), 100 * dark.accuracy(), dark.meanConfidence(),
-                n ? 100.0 * changed / n : 0.0);
+    std::printf(
+        "clear %.2f%% (mean confidence %.3f)   dark %.2f%% (mean confidence %.3f)   %.1f%% of predictions "
+        "changed\n",
+        100 * clear.accuracy(), clear.meanConfidence(), 100 * dark.accuracy(), dark.meanConfidence(),
+        n ? 100.0 * changed / n : 0.0);
     if (!a.report.empty()) {
       fs::create_directories(a.report);
       writeConfidenceComparison(clear, dark, fs::path(a.report) / "confidence_clear_vs_dark.png");
@@ -287,10 +288,12 @@ int runEval(const EvalArgs& a) {
   } else {
     const EvalResult r = evalWithProgress(*model, a.dir, a.seed);
     out = evalJson(r);
-    std::printf("%s: accuracy %.2f%% (%d/%d, %d rows), mean confidence %.3f\n", a.dir.c_str(), 100 * r.accuracy(),
-                r.correct, r.images, r.rows, r.meanConfidence());
+    std::printf("%s: accuracy %.2f%% (%d/%d, %d rows), mean confidence %.3f\n", a.dir.c_str(),
+                100 * r.accuracy(), r.correct, r.images, r.rows, r.meanConfidence());
     const auto rec = r.recall();
-    for (int k = 0; k < kNumClasses; ++k) std::printf("  %-10s recall %.1f%%\n", kClassNames[static_cast<std::size_t>(k)], 100 * rec[static_cast<std::size_t>(k)]);
+    for (int k = 0; k < kNumClasses; ++k)
+      std::printf("  %-10s recall %.1f%%\n", kClassNames[static_cast<std::size_t>(k)],
+                  100 * rec[static_cast<std::size_t>(k)]);
     if (!a.report.empty()) writeEvalReport(r, a.report, fs::path(a.dir).filename().string());
   }
   if (!a.json_out.empty()) {
@@ -484,9 +487,10 @@ int main(int argc, char** argv) {
   init_cmd->add_option("out", init_out, "Checkpoint file to write")->required();
   init_cmd->add_option("--seed", init_seed, "Initialisation seed");
 
-    std::string prep_dir, prep_out;
+  std::string prep_dir, prep_out;
   auto* prepare_cmd = app.add_subcommand("prepare", "FERPlus-layout folders -> a face pack for training");
-  prepare_cmd->add_option("dir", prep_dir, "FERPlus root (FER2013Train/Valid/Test) or one folder with label.csv")
+  prepare_cmd
+      ->add_option("dir", prep_dir, "FERPlus root (FER2013Train/Valid/Test) or one folder with label.csv")
       ->required()
       ->check(CLI::ExistingDirectory);
   prepare_cmd->add_option("out", prep_out, "Pack file to write (e.g. runs/ferplus.pack)")->required();
@@ -501,24 +505,32 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--epochs", to.epochs, "Epochs (fractions allowed)")->check(CLI::Range(0.01, 1000.0));
   train_cmd->add_option("--batch", to.batch, "Batch size")->check(CLI::Range(2, 4096));
   train_cmd->add_option("--lr", to.lr, "Peak learning rate (AdamW, cosine)");
-  train_cmd->add_option("--variant", variant, "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4")
+  train_cmd
+      ->add_option("--variant", variant, "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4")
       ->check(CLI::IsMember({"V1", "V2", "V3", "V4"}));
-  train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")->check(CLI::Range(1, 64));
+  train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")
+      ->check(CLI::Range(1, 64));
   train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
   train_cmd->add_option("--threads", to.threads, "CPU threads (default: every core)");
-  train_cmd->add_option("--device", to.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  train_cmd->add_option("--device", to.device, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   train_cmd->add_option("--seed", to.seed, "Seed");
 
-    EvalArgs ev;
+  EvalArgs ev;
   auto* eval_cmd = app.add_subcommand("eval", "Accuracy on a FERPlus-layout folder (official majority rule)");
   eval_cmd->add_option("dir", ev.dir, "Folder with label.csv and images");
   eval_cmd->add_option("--model", ev.model, "Model checkpoint (default: the shipped one)");
   eval_cmd->add_option("--json", ev.json_out, "Write the results as JSON to this file");
-  eval_cmd->add_option("--report", ev.report, "Folder for PNG plots (confusion, confidence) and a per-image CSV");
-  eval_cmd->add_option("--compare", ev.compare, "CLEAR_DIR DARK_DIR: confidence histograms on the same faces (Fig. 6)")
+  eval_cmd->add_option("--report", ev.report,
+                       "Folder for PNG plots (confusion, confidence) and a per-image CSV");
+  eval_cmd
+      ->add_option("--compare", ev.compare,
+                   "CLEAR_DIR DARK_DIR: confidence histograms on the same faces (Fig. 6)")
       ->expected(2);
-  eval_cmd->add_option("--steps", ev.steps, "Accuracy for each number of diffusion steps, e.g. --steps 1 2 4 8");
-  eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  eval_cmd->add_option("--steps", ev.steps,
+                       "Accuracy for each number of diffusion steps, e.g. --steps 1 2 4 8");
+  eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
 
   std::string tmpl_dir;
@@ -534,9 +546,10 @@ int main(int argc, char** argv) {
 
   try {
     if (*faces_cmd) return runFaces(faces);
-            if (*predict_cmd) return runPredict(pr);
+    if (*predict_cmd) return runPredict(pr);
     if (*eval_cmd) {
-      if (ev.dir.empty() && ev.compare.empty()) throw CLI::ValidationError("eval", "give DIR or --compare CLEAR DARK");
+      if (ev.dir.empty() && ev.compare.empty())
+        throw CLI::ValidationError("eval", "give DIR or --compare CLEAR DARK");
       return runEval(ev);
     }
     if (*prepare_cmd) {
@@ -547,15 +560,15 @@ int main(int argc, char** argv) {
         progress.update(d);
       });
       progress.finish();
-      std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(), s.images,
-                  s.detected, s.images - s.detected, s.skipped);
+      std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(),
+                  s.images, s.detected, s.images - s.detected, s.skipped);
       return 0;
     }
     if (*train_cmd) {
       to.pack = pack_path;
       to.out = out_path;
       to.init = init_path;
-      to.config.variant = variant == "V1" ? Variant::kV1NoDiffusion
+      to.config.variant = variant == "V1"   ? Variant::kV1NoDiffusion
                           : variant == "V2" ? Variant::kV2
                           : variant == "V3" ? Variant::kV3
                                             : Variant::kV4;
@@ -569,7 +582,8 @@ int main(int argc, char** argv) {
         std::fflush(stderr);
       });
       std::printf("stage %d %s in %s; best validation (mean of clear and ll) %.2f%%\n", to.stage,
-                  r.finished ? "finished" : "paused", Progress::formatDuration(r.wall_s).c_str(), 100 * r.best_valid);
+                  r.finished ? "finished" : "paused", Progress::formatDuration(r.wall_s).c_str(),
+                  100 * r.best_valid);
       return 0;
     }
     if (*init_cmd) {

@@ -24,7 +24,7 @@ class ModelLoadError : public std::runtime_error {
 
 struct ModelOptions {
   std::string device = "auto";  // auto (CUDA if this LibTorch build and machine have it), cpu, cuda
-    int threads = 0;              // CPU threads for batches of 8+ faces; 0 = every core (smaller batches use 1)
+  int threads = 0;              // CPU threads for batches of 8+ faces; 0 = every core (smaller batches use 1)
 };
 
 // One face, as FaceAnalyzer/alignFace produce it.

@@ -80,7 +80,8 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
   }
   flush();
   for (const auto& e : res.per_image) {
-    if (e.predicted >= 0) ++res.confusion[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.predicted)];
+    if (e.predicted >= 0)
+      ++res.confusion[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.predicted)];
     res.correct += e.predicted == e.label;
   }
   return res;
@@ -106,12 +107,14 @@ void savePng(const fs::path& file, const cv::Mat& img) {
 
 cv::Mat drawHistograms(const std::vector<std::vector<float>>& sets, const std::vector<std::string>& names,
                        const std::vector<cv::Scalar>& colours, const std::string& title) {
-  const int W = 720, H = 440, L = 70, R = 20, T = 50, B = 60, bins = 20;
+  const int W = 720, H = 480, L = 70, R = 20, T = 95, B = 60, bins = 20;
   cv::Mat img(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
   std::vector<std::vector<double>> frac(sets.size(), std::vector<double>(bins, 0));
   double top = 0.01;
   for (std::size_t s = 0; s < sets.size(); ++s) {
-    for (float c : sets[s]) frac[s][std::min(bins - 1, static_cast<int>(c * bins))] += 1.0 / std::max<std::size_t>(1, sets[s].size());
+    for (float c : sets[s])
+      frac[s][std::min(bins - 1, static_cast<int>(c * bins))] +=
+          1.0 / std::max<std::size_t>(1, sets[s].size());
     for (double f : frac[s]) top = std::max(top, f);
   }
   const double bw = static_cast<double>(W - L - R) / bins;
@@ -129,21 +132,22 @@ cv::Mat drawHistograms(const std::vector<std::vector<float>>& sets, const std::v
     cv::line(img, cv::Point(mx, T), cv::Point(mx, H - B), colours[s], 2, cv::LINE_AA);
     char buf[128];
     std::snprintf(buf, sizeof buf, "%s: mean %.3f (n=%zu)", names[s].c_str(), mean, sets[s].size());
-    cv::putText(img, buf, cv::Point(L + 10, T + 20 + 22 * static_cast<int>(s)), cv::FONT_HERSHEY_SIMPLEX, 0.55,
+    cv::putText(img, buf, cv::Point(L + 10, 50 + 20 * static_cast<int>(s)), cv::FONT_HERSHEY_SIMPLEX, 0.55,
                 colours[s], 1, cv::LINE_AA);
   }
   cv::line(img, cv::Point(L, H - B), cv::Point(W - R, H - B), cv::Scalar(0, 0, 0), 1);
   cv::line(img, cv::Point(L, T), cv::Point(L, H - B), cv::Scalar(0, 0, 0), 1);
   for (int t = 0; t <= 10; t += 2) {
     const int x = L + (W - L - R) * t / 10;
-    cv::putText(img, cv::format("%.1f", t / 10.0), cv::Point(x - 10, H - B + 20), cv::FONT_HERSHEY_SIMPLEX, 0.45,
-                cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+    cv::putText(img, cv::format("%.1f", t / 10.0), cv::Point(x - 10, H - B + 20), cv::FONT_HERSHEY_SIMPLEX,
+                0.45, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   }
   cv::putText(img, "top-class confidence", cv::Point(W / 2 - 90, H - 15), cv::FONT_HERSHEY_SIMPLEX, 0.5,
               cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-  cv::putText(img, "fraction of faces", cv::Point(5, T - 15), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(0, 0, 0), 1,
+  cv::putText(img, "fraction of faces", cv::Point(5, T - 6), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+              cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  cv::putText(img, title, cv::Point(L, 25), cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 1,
               cv::LINE_AA);
-  cv::putText(img, title, cv::Point(L, 25), cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   return img;
 }
 
@@ -162,8 +166,8 @@ void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string
   cv::Mat img(T + cell * kNumClasses + 110, L + cell * kNumClasses + 20, CV_8UC3, cv::Scalar(255, 255, 255));
   for (int t = 0; t < kNumClasses; ++t) {
     const int n = std::accumulate(r.confusion[t].begin(), r.confusion[t].end(), 0);
-    cv::putText(img, kClassNames[t], cv::Point(5, T + t * cell + cell / 2 + 5), cv::FONT_HERSHEY_SIMPLEX, 0.45,
-                cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+    cv::putText(img, kClassNames[t], cv::Point(5, T + t * cell + cell / 2 + 5), cv::FONT_HERSHEY_SIMPLEX,
+                0.45, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
     for (int p = 0; p < kNumClasses; ++p) {
       const double f = n ? static_cast<double>(r.confusion[t][p]) / n : 0.0;
       const cv::Scalar colour(255 - 200 * f, 255 - 120 * f, 255 - 40 * f);
@@ -171,8 +175,9 @@ void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string
       cv::rectangle(img, rc, colour, cv::FILLED);
       cv::putText(img, cv::format("%.2f", f), cv::Point(rc.x + 12, rc.y + 28), cv::FONT_HERSHEY_SIMPLEX, 0.45,
                   f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-      cv::putText(img, cv::format("%d", r.confusion[t][p]), cv::Point(rc.x + 12, rc.y + 48), cv::FONT_HERSHEY_SIMPLEX,
-                  0.35, f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(80, 80, 80), 1, cv::LINE_AA);
+      cv::putText(img, cv::format("%d", r.confusion[t][p]), cv::Point(rc.x + 12, rc.y + 48),
+                  cv::FONT_HERSHEY_SIMPLEX, 0.35,
+                  f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(80, 80, 80), 1, cv::LINE_AA);
     }
   }
   for (int p = 0; p < kNumClasses; ++p) {
@@ -203,7 +208,8 @@ void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string
   j["images"] = r.images;
   j["accuracy"] = r.accuracy();
   j["mean_confidence"] = r.meanConfidence();
-  for (int k = 0; k < kNumClasses; ++k) j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
+  for (int k = 0; k < kNumClasses; ++k)
+    j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
   j["confusion"] = r.confusion;
   writeAtomically(out / "results.json", j.dump(2) + "\n");
 }

@@ -13,7 +13,7 @@ namespace lldif {
 
 struct EvalImage {
   std::string file;
-  int label = -1;       // majority label
+  int label = -1;  // majority label
   int predicted = -1;
   float confidence = 0;  // probability of the predicted class
   bool detected = false;
@@ -22,8 +22,8 @@ struct EvalImage {
 
 struct EvalResult {
   std::filesystem::path dir;
-  int rows = 0;      // rows of label.csv
-  int images = 0;    // images in the benchmark (majority label among the 8 emotions)
+  int rows = 0;    // rows of label.csv
+  int images = 0;  // images in the benchmark (majority label among the 8 emotions)
   int correct = 0;
   double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
   std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted]
@@ -42,6 +42,7 @@ EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir,
 void writeEvalReport(const EvalResult& r, const std::filesystem::path& out_dir, const std::string& title);
 
 // Fig. 6: the top-class confidence histograms of two results on the same faces (clear vs dark) as a PNG.
-void writeConfidenceComparison(const EvalResult& clear, const EvalResult& dark, const std::filesystem::path& png);
+void writeConfidenceComparison(const EvalResult& clear, const EvalResult& dark,
+                               const std::filesystem::path& png);
 
 }  // namespace lldif

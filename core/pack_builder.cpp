@@ -24,12 +24,14 @@ std::vector<PackSource> findPackSources(const fs::path& root) {
     return {{root, split}};
   }
   std::vector<PackSource> out;
-  const std::pair<const char*, int> kFolders[] = {{"FER2013Train", 0}, {"FER2013Valid", 1}, {"FER2013Test", 2}};
+  const std::pair<const char*, int> kFolders[] = {
+      {"FER2013Train", 0}, {"FER2013Valid", 1}, {"FER2013Test", 2}};
   for (const auto& [name, split] : kFolders) {
     if (fs::exists(root / name / "label.csv")) out.push_back({root / name, split});
   }
   if (out.empty()) {
-    throw std::runtime_error(root.string() + " is not a FERPlus folder (no label.csv, no FER2013Train/Valid/Test)");
+    throw std::runtime_error(root.string() +
+                             " is not a FERPlus folder (no label.csv, no FER2013Train/Valid/Test)");
   }
   return out;
 }
@@ -68,15 +70,15 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
       if (!img.empty()) {
         const FerFace f = aligner.align(img);
         std::memcpy(pack.images[i].data_ptr(), f.aligned.crop.data, 48 * 48);
-                float* lm = pack.landmarks[i].data_ptr<float>();  // [68, 2], contiguous row
+        float* lm = pack.landmarks[i].data_ptr<float>();  // [68, 2], contiguous row
         for (int k = 0; k < 68; ++k) {
           lm[2 * k] = f.aligned.landmarks[k].x;
           lm[2 * k + 1] = f.aligned.landmarks[k].y;
         }
-                pack.detected.data_ptr<uint8_t>()[i] = f.detected ? 1 : 0;
+        pack.detected.data_ptr<uint8_t>()[i] = f.detected ? 1 : 0;
         ok[static_cast<std::size_t>(i)] = 1;
       }
-            auto* votes = pack.votes[i].data_ptr<uint8_t>();
+      auto* votes = pack.votes[i].data_ptr<uint8_t>();
       for (int k = 0; k < 10; ++k) votes[k] = static_cast<uint8_t>(it.votes[static_cast<std::size_t>(k)]);
       pack.split.data_ptr<uint8_t>()[i] = static_cast<uint8_t>(it.split);
       const int64_t d = ++done;

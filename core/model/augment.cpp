@@ -34,7 +34,8 @@ torch::Tensor renderHeatmapsBatch(const torch::Tensor& landmarks, int size, doub
   const torch::Tensor dy = landmarks.select(2, 1).unsqueeze(-1) - coords;  // [B, 68, S]
   const double inv = 1.0 / (2 * sigma * sigma);
   // exp(-(dx^2 + dy^2) / 2s^2) = exp(-dy^2 / 2s^2)^T * exp(-dx^2 / 2s^2): [B, 68, S(y), S(x)]
-  const torch::Tensor g = torch::exp(-dy.pow(2) * inv).unsqueeze(-1) * torch::exp(-dx.pow(2) * inv).unsqueeze(-2);
+  const torch::Tensor g =
+      torch::exp(-dy.pow(2) * inv).unsqueeze(-1) * torch::exp(-dx.pow(2) * inv).unsqueeze(-2);
   std::vector<torch::Tensor> parts;
   for (const auto& p : kLandmarkParts) parts.push_back(std::get<0>(g.slice(1, p.first, p.last + 1).max(1)));
   return torch::stack(parts, 1).view({B, static_cast<int64_t>(kLandmarkParts.size()), size, size});
@@ -56,18 +57,19 @@ AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmar
     const torch::Tensor fx = torch::where(flip, torch::full({B}, -1.0), torch::full({B}, 1.0));
     const torch::Tensor c = torch::cos(ang) / sc, s = torch::sin(ang) / sc;
     // theta maps output (x, y) to input: [c*fx, -s, tx; s*fx, c, ty]
-    const torch::Tensor theta = torch::stack({torch::stack({c * fx, -s, tx}, 1), torch::stack({s * fx, c, ty}, 1)}, 1)
-                                    .to(torch::kFloat32);  // [B, 2, 3]
-    const torch::Tensor grid =
-        F::affine_grid(theta, {B, 1, S, S}, /*align_corners=*/false);
+    const torch::Tensor theta =
+        torch::stack({torch::stack({c * fx, -s, tx}, 1), torch::stack({s * fx, c, ty}, 1)}, 1)
+            .to(torch::kFloat32);  // [B, 2, 3]
+    const torch::Tensor grid = F::affine_grid(theta, {B, 1, S, S}, /*align_corners=*/false);
     x = F::grid_sample(x, grid, F::GridSampleFuncOptions().padding_mode(torch::kBorder).align_corners(false));
     // Landmarks: input u = theta [v; 1] -> v = A^-1 (u - t). Normalised coords: n = (2p + 1) / S - 1.
-    const torch::Tensor u = (2.0 * lm + 1.0) / S - 1.0;                      // [B, 68, 2]
-    const torch::Tensor A = theta.slice(2, 0, 2), t = theta.select(2, 2);    // [B, 2, 2], [B, 2]
+    const torch::Tensor u = (2.0 * lm + 1.0) / S - 1.0;                    // [B, 68, 2]
+    const torch::Tensor A = theta.slice(2, 0, 2), t = theta.select(2, 2);  // [B, 2, 2], [B, 2]
     const torch::Tensor v = torch::matmul(u - t.unsqueeze(1), torch::inverse(A).transpose(1, 2));
     lm = ((v + 1.0) * S - 1.0) / 2.0;
     // A flipped face's left eye is now on the right: permute the points so indices keep their meaning.
-    const torch::Tensor perm = torch::tensor(std::vector<int64_t>(kMirroredLandmark.begin(), kMirroredLandmark.end()));
+    const torch::Tensor perm =
+        torch::tensor(std::vector<int64_t>(kMirroredLandmark.begin(), kMirroredLandmark.end()));
     lm = torch::where(flip.view({B, 1, 1}), lm.index_select(1, perm), lm);
   }
   // Lighting: clear, ll-like or xll-like per sample.
@@ -80,9 +82,9 @@ AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmar
   const torch::Tensor dark = darkenBatch(x, ev, read);
   const torch::Tensor is_dark = (out.lighting > 0).view({B, 1, 1, 1});
   // Clear faces get a mild brightness / contrast jitter instead.
-  const torch::Tensor jitter = ((x - 0.5) * uniform(B, 0.8, 1.2).view({B, 1, 1, 1}) + 0.5 +
-                                uniform(B, -0.08, 0.08).view({B, 1, 1, 1}))
-                                   .clamp(0.0, 1.0);
+  const torch::Tensor jitter =
+      ((x - 0.5) * uniform(B, 0.8, 1.2).view({B, 1, 1, 1}) + 0.5 + uniform(B, -0.08, 0.08).view({B, 1, 1, 1}))
+          .clamp(0.0, 1.0);
   out.image = torch::where(is_dark, dark, jitter);
   out.landmarks = lm;
   return out;

@@ -18,7 +18,7 @@ torch::Tensor renderHeatmapsBatch(const torch::Tensor& landmarks, int size, doub
 struct AugmentOptions {
   double p_flip = 0.5;
   double max_rotate_deg = 10.0;
-  double max_scale = 0.08;   // scale in [1 - s, 1 + s]
+  double max_scale = 0.08;  // scale in [1 - s, 1 + s]
   double max_shift_px = 3.0;
   // Lighting mix: P(clear), P(ll-like), P(xll-like); ll EV 3-4.5, xll EV 5-6.5 (the benchmark's ranges,
   // widened by 0.5 EV on each side so the model does not learn the exact levels).

@@ -5,9 +5,7 @@
 
 namespace lldif {
 
-torch::Tensor FacePack::indices(Split s) const {
-  return (split == static_cast<int>(s)).nonzero().squeeze(1);
-}
+torch::Tensor FacePack::indices(Split s) const { return (split == static_cast<int>(s)).nonzero().squeeze(1); }
 
 void saveFacePack(const std::filesystem::path& file, const FacePack& p) {
   std::string joined;
@@ -50,7 +48,8 @@ FacePack loadFacePack(const std::filesystem::path& file) {
                              std::string(e.what()).substr(0, 160) + ")");
   }
   if (format.item<int64_t>() != 1) throw std::runtime_error(file.string() + ": unsupported face pack format");
-  const std::string joined(static_cast<const char*>(names.data_ptr()), static_cast<std::size_t>(names.numel()));
+  const std::string joined(static_cast<const char*>(names.data_ptr()),
+                           static_cast<std::size_t>(names.numel()));
   std::size_t start = 0;
   for (std::size_t i = 0; i < joined.size(); ++i) {
     if (joined[i] == '\n') {

@@ -9,7 +9,8 @@ namespace lldif {
 std::vector<LabelRow> readLabelCsv(const std::filesystem::path& dir) {
   const auto file = dir / "label.csv";
   std::ifstream in(file);
-  if (!in) throw std::runtime_error("No label.csv in " + dir.string() + " (expected the FERPlus folder layout)");
+  if (!in)
+    throw std::runtime_error("No label.csv in " + dir.string() + " (expected the FERPlus folder layout)");
   std::vector<LabelRow> rows;
   std::string line;
   int n = 0;

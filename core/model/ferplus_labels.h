@@ -1,5 +1,6 @@
 // ferplus_labels.h - FERPlus label.csv and the label rules (../shared/docs/DATA.md).
-// Class order everywhere: 0 neutral, 1 happiness, 2 surprise, 3 sadness, 4 anger, 5 disgust, 6 fear, 7 contempt.
+// Class order everywhere: 0 neutral, 1 happiness, 2 surprise, 3 sadness, 4 anger, 5 disgust, 6 fear, 7
+// contempt.
 #pragma once
 
 #include <array>

@@ -35,10 +35,13 @@ std::string duration(double s) {
   return buf;
 }
 
-torch::Tensor normalise(const torch::Tensor& x01, const ModelConfig& c) { return (x01 - c.input_mean) / c.input_std; }
+torch::Tensor normalise(const torch::Tensor& x01, const ModelConfig& c) {
+  return (x01 - c.input_mean) / c.input_std;
+}
 
 // Soft targets [N, 8] and a mask of usable rows; majority labels [N] (-1: not in the benchmark).
-void targetsOf(const torch::Tensor& votes, torch::Tensor& soft, torch::Tensor& usable, torch::Tensor& majority) {
+void targetsOf(const torch::Tensor& votes, torch::Tensor& soft, torch::Tensor& usable,
+               torch::Tensor& majority) {
   const auto N = votes.size(0);
   soft = torch::zeros({N, 8});
   usable = torch::zeros({N}, torch::kBool);
@@ -61,7 +64,8 @@ torch::Tensor captionBatch(const torch::Tensor& lighting, const torch::Tensor& l
   const auto B = lighting.size(0);
   torch::Tensor t = torch::empty({B, kCaptionLength}, torch::kLong);
   for (int64_t i = 0; i < B; ++i) {
-    const auto ids = captionTokens(static_cast<int>(lighting[i].item<int64_t>()), static_cast<int>(labels[i].item<int64_t>()));
+    const auto ids = captionTokens(static_cast<int>(lighting[i].item<int64_t>()),
+                                   static_cast<int>(labels[i].item<int64_t>()));
     t[i] = torch::tensor(ids);
   }
   return t;
@@ -79,7 +83,8 @@ std::vector<torch::Tensor> trainableParameters(LLDifNet& net, int stage) {
   if (stage == 1) mods = {net->pnet_s1.get(), net->llformer.get()};
   if (stage == 2) mods = {net->pnet_s2.get(), net->denoiser.get(), net->llformer.get()};
   std::vector<torch::Tensor> ps;
-  for (auto* m : mods) for (auto& p : m->parameters()) ps.push_back(p);
+  for (auto* m : mods)
+    for (auto& p : m->parameters()) ps.push_back(p);
   return ps;
 }
 
@@ -110,7 +115,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(std::max(1, threads));
   const bool cuda = o.device == "cuda" || (o.device == "auto" && torch::cuda::is_available());
-  if (o.device == "cuda" && !torch::cuda::is_available()) throw std::runtime_error("CUDA requested but not available");
+  if (o.device == "cuda" && !torch::cuda::is_available())
+    throw std::runtime_error("CUDA requested but not available");
   const torch::Device dev = cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 
   const FacePack pack = loadFacePack(o.pack);
@@ -118,16 +124,18 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   targetsOf(pack.votes, soft, usable, majority);
   const torch::Tensor train_idx = (pack.split == 0).logical_and(usable).nonzero().squeeze(1);
   const torch::Tensor valid_idx = (pack.split == 1).logical_and(majority >= 0).nonzero().squeeze(1);
-  if (train_idx.numel() == 0) throw std::runtime_error(o.pack.string() + " has no training images (FER2013Train)");
-  log(fmt("pack: %.0f training faces, %.0f validation faces (majority labels)", static_cast<double>(train_idx.numel()),
-          static_cast<double>(valid_idx.numel())));
+  if (train_idx.numel() == 0)
+    throw std::runtime_error(o.pack.string() + " has no training images (FER2013Train)");
+  log(fmt("pack: %.0f training faces, %.0f validation faces (majority labels)",
+          static_cast<double>(train_idx.numel()), static_cast<double>(valid_idx.numel())));
 
   LoadedCheckpoint ck;
   if (!o.init.empty()) {
     ck = loadCheckpoint(o.init);
     if (ck.meta.stage < o.stage - 1) {
-      throw std::runtime_error(o.init.string() + " holds stage " + std::to_string(ck.meta.stage) + "; stage " +
-                               std::to_string(o.stage) + " needs stage " + std::to_string(o.stage - 1));
+      throw std::runtime_error(o.init.string() + " holds stage " + std::to_string(ck.meta.stage) +
+                               "; stage " + std::to_string(o.stage) + " needs stage " +
+                               std::to_string(o.stage - 1));
     }
   } else {
     ck.net = LLDifNet(o.config);
@@ -155,7 +163,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     auto dstb = net->named_buffers(true);
     for (const auto& b : last.net->named_buffers(true)) dstb[b.key()].copy_(b.value());
     torch::load(opt, (run_dir / "optimizer.pt").string());
-    log(fmt("resuming stage %.0f at step %.0f of %.0f", o.stage, static_cast<double>(step), static_cast<double>(total_steps)));
+    log(fmt("resuming stage %.0f at step %.0f of %.0f", o.stage, static_cast<double>(step),
+            static_cast<double>(total_steps)));
   }
 
   const torch::Tensor label_words = labelWordBatch().to(dev);
@@ -189,14 +198,15 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         }
         correct += logits.argmax(1).eq(y).sum().item<int64_t>();
       }
-      acc[static_cast<std::size_t>(dark)] = static_cast<double>(correct) / static_cast<double>(valid_idx.numel());
+      acc[static_cast<std::size_t>(dark)] =
+          static_cast<double>(correct) / static_cast<double>(valid_idx.numel());
     }
     setTrainMode(net, o.stage);
     return acc;
   };
 
   CheckpointMeta meta = ck.meta;
-    meta.stage = o.stage;
+  meta.stage = o.stage;
   if (meta.alignment_template.empty()) meta.alignment_template = o.alignment_template;
   meta.trained = o.stage == 2;
   meta.info["stage" + std::to_string(o.stage) + ".command"] = o.command;
@@ -214,8 +224,10 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       perm = torch::randperm(train_idx.numel());
       torch::manual_seed(o.seed * 1000003 + static_cast<std::uint64_t>(step));
     }
-    const torch::Tensor idx = train_idx.index_select(0, perm.slice(0, in_epoch * o.batch, (in_epoch + 1) * o.batch));
-    const AugmentedBatch a = augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {});
+    const torch::Tensor idx =
+        train_idx.index_select(0, perm.slice(0, in_epoch * o.batch, (in_epoch + 1) * o.batch));
+    const AugmentedBatch a =
+        augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {});
     const torch::Tensor target = soft.index_select(0, idx).to(dev);
     const torch::Tensor x = normalise(a.image, cfg).to(dev);
     const torch::Tensor heat = renderHeatmapsBatch(a.landmarks, 48).to(dev);
@@ -224,8 +236,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     // Learning rate: linear warm-up then cosine decay.
     const double lr = step < o.warmup_steps
                           ? o.lr * (step + 1) / o.warmup_steps
-                          : o.lr * 0.5 * (1 + std::cos(M_PI * static_cast<double>(step - o.warmup_steps) /
-                                                       std::max<int64_t>(1, total_steps - o.warmup_steps)));
+                          : o.lr * 0.5 *
+                                (1 + std::cos(M_PI * static_cast<double>(step - o.warmup_steps) /
+                                              std::max<int64_t>(1, total_steps - o.warmup_steps)));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 
     torch::Tensor loss;
@@ -233,11 +246,12 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       const auto pooled = net->la_clip->encodeImage(x).second;
       const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
       const torch::Tensor cap_ids = (a.lighting * 8 + label).to(dev);
-      loss = symmetricInfoNce(net->la_clip->captionHead(pooled), net->la_clip->encodeText(caps), cap_ids,
-                              net->la_clip->logit_scale) +
-             softCrossEntropy(textSideLogits(net->la_clip->labelHead(pooled), net->la_clip->encodeText(label_words),
-                                             net->la_clip->logit_scale),
-                              target);
+      loss =
+          symmetricInfoNce(net->la_clip->captionHead(pooled), net->la_clip->encodeText(caps), cap_ids,
+                           net->la_clip->logit_scale) +
+          softCrossEntropy(textSideLogits(net->la_clip->labelHead(pooled),
+                                          net->la_clip->encodeText(label_words), net->la_clip->logit_scale),
+                           target);
     } else {
       torch::Tensor z_s1;
       const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
@@ -272,15 +286,16 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     const double elapsed = std::chrono::duration<double>(Clock::now() - t_loop).count();
     if (step % 50 == 0 || step == total_steps) {
       const double per_step = elapsed / static_cast<double>(step - step0);
-      log("stage " + std::to_string(o.stage) + fmt("  step %.0f/%.0f  epoch %.2f  loss %.4f", static_cast<double>(step),
-                                                   static_cast<double>(total_steps),
-                                                   static_cast<double>(step) / steps_per_epoch, loss_ema) +
+      log("stage " + std::to_string(o.stage) +
+          fmt("  step %.0f/%.0f  epoch %.2f  loss %.4f", static_cast<double>(step),
+              static_cast<double>(total_steps), static_cast<double>(step) / steps_per_epoch, loss_ema) +
           fmt("  lr %.2e  %.2f s/step", lr, per_step) + "  ETA " +
           duration(per_step * static_cast<double>(total_steps - step)));
     }
     const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;
-    const bool out_of_time = o.max_minutes > 0 &&
-                             std::chrono::duration<double>(Clock::now() - t_start).count() > o.max_minutes * 60.0;
+    const bool out_of_time =
+        o.max_minutes > 0 &&
+        std::chrono::duration<double>(Clock::now() - t_start).count() > o.max_minutes * 60.0;
     if (epoch_end || out_of_time) {
       const auto acc = evaluate();
       const double score = 0.5 * (acc[0] + acc[1]);
@@ -291,7 +306,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       if (score > best || o.stage == 0) {
         best = std::max(best, score);
         meta.info["stage" + std::to_string(o.stage) + ".valid"] =
-            fmt("clear %.4f ll %.4f after %.2f epochs", acc[0], acc[1], static_cast<double>(step) / steps_per_epoch);
+            fmt("clear %.4f ll %.4f after %.2f epochs", acc[0], acc[1],
+                static_cast<double>(step) / steps_per_epoch);
         saveCheckpoint(o.out, net, meta);
       }
       saveCheckpoint(run_dir / "last.ckpt", net, meta);
@@ -304,7 +320,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       net->to(dev);
       report.epochs_done = static_cast<int>(step / steps_per_epoch);
       if (out_of_time && step < total_steps) {
-        log("time budget reached: stopped at step " + std::to_string(step) + "; run the same command to resume");
+        log("time budget reached: stopped at step " + std::to_string(step) +
+            "; run the same command to resume");
         break;
       }
     }

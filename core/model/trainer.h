@@ -13,21 +13,21 @@ namespace lldif {
 
 struct TrainOptions {
   int stage = 0;
-  std::filesystem::path pack;        // from lldif prepare
-  std::filesystem::path init;        // checkpoint of the previous stage (stage 1, 2); empty: new network
-  std::filesystem::path out;         // checkpoint written (best on FER2013Valid for stages 1-2, last for 0)
-  std::filesystem::path run_dir;     // resumable state (epoch, optimizer); empty: out + ".run"
-  ModelConfig config;                // used for a new network (stage 0 without init)
+  std::filesystem::path pack;     // from lldif prepare
+  std::filesystem::path init;     // checkpoint of the previous stage (stage 1, 2); empty: new network
+  std::filesystem::path out;      // checkpoint written (best on FER2013Valid for stages 1-2, last for 0)
+  std::filesystem::path run_dir;  // resumable state (epoch, optimizer); empty: out + ".run"
+  ModelConfig config;             // used for a new network (stage 0 without init)
   double epochs = 4;
   int batch = 64;
   double lr = 3.5e-4;
   double weight_decay = 1e-4;
-  int warmup_steps = 100;            // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
+  int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
-  int threads = 0;                   // 0: every core
+  int threads = 0;  // 0: every core
   std::string device = "auto";
-  double max_minutes = 0;            // stop (resumably) after this wall time; 0: no limit
-    std::string command;               // recorded in the checkpoint
+  double max_minutes = 0;                 // stop (resumably) after this wall time; 0: no limit
+  std::string command;                    // recorded in the checkpoint
   std::vector<float> alignment_template;  // stored in the checkpoint when the init has none (136 numbers)
 };
 

@@ -42,7 +42,8 @@ TEST(TrainingConsistency, TensorDarkeningHasTheEnginesBrightnessAndNoise) {
     p.read_noise = 2.5;
     const cv::Mat engine = darken(gray, p, 11);
     torch::manual_seed(11);
-    const torch::Tensor x = torch::from_blob(gray.data, {1, 1, gray.rows, gray.cols}, torch::kUInt8).to(torch::kFloat32) / 255.0;
+    const torch::Tensor x =
+        torch::from_blob(gray.data, {1, 1, gray.rows, gray.cols}, torch::kUInt8).to(torch::kFloat32) / 255.0;
     const torch::Tensor dark = darkenBatch(x, torch::full({1}, ev), torch::full({1}, 2.5)) * 255.0;
     p.noise = false;
     cv::Mat clean;

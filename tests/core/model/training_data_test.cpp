@@ -64,7 +64,8 @@ TEST(Augment, FlipMirrorsTheImageAndTheLandmarks) {
   EXPECT_NEAR(a.landmarks[0][45][0].item<float>(), 37.0f, 1e-3);
   EXPECT_NEAR(a.landmarks[0][45][1].item<float>(), 20.0f, 1e-3);
   for (int i = 0; i < 68; ++i) {
-    EXPECT_NEAR(a.landmarks[0][kMirroredLandmark[i]][0].item<float>(), 47.0f - lm[0][i][0].item<float>(), 1e-3);
+    EXPECT_NEAR(a.landmarks[0][kMirroredLandmark[i]][0].item<float>(), 47.0f - lm[0][i][0].item<float>(),
+                1e-3);
   }
 }
 
@@ -94,8 +95,8 @@ TEST(Augment, DarkeningMatchesTheBenchmarkBrightness) {
   const torch::Tensor x = torch::full({2000, 1, 4, 4}, 120.0 / 255.0);  // DATA.md: clear ~120
   const torch::Tensor ll = darkenBatch(x, torch::rand({2000}) * 1.5 + 3.0, torch::rand({2000}) * 1.5 + 1.5);
   const torch::Tensor xll = darkenBatch(x, torch::rand({2000}) * 1.5 + 5.0, torch::rand({2000}) * 2.0 + 2.0);
-  EXPECT_NEAR(ll.mean().item<double>() * 255, 30.0, 6.0);   // ll ~30
-  EXPECT_NEAR(xll.mean().item<double>() * 255, 12.0, 4.0);  // xll ~12
+  EXPECT_NEAR(ll.mean().item<double>() * 255, 30.0, 6.0);       // ll ~30
+  EXPECT_NEAR(xll.mean().item<double>() * 255, 12.0, 4.0);      // xll ~12
   EXPECT_TRUE(torch::equal(torch::round(ll * 255), ll * 255));  // 8-bit levels
 }
 
