@@ -50,6 +50,22 @@ std::uint64_t nameSeed(const std::string& level, const std::string& name, std::u
   return h ^ (seed * 0x9E3779B97F4A7C15ull);
 }
 
+// Loads an image for a batch command, darkened (seeded by its file name) when a level is given.
+// Prints the reason and returns false when the file cannot be used; the batch goes on.
+bool loadInput(const std::string& path, const std::string& level, std::uint64_t seed, cv::Mat& out) {
+  try {
+    out = loadImageBgr(path);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return false;
+  }
+  if (!level.empty()) {
+    const std::uint64_t s = nameSeed(level, fs::path(path).filename(), seed);
+    out = darken(out, lowLightPreset(level).sample(s), s);
+  }
+  return true;
+}
+
 std::shared_ptr<const Landmarker> loadLandmarker(const std::string& path) {
   return std::make_shared<const Landmarker>(path.empty() ? defaultLandmarkModelPath() : fs::path(path));
 }
@@ -69,17 +85,9 @@ int runFaces(const FacesArgs& a) {
   for (const auto& path : a.images) {
     ++done;
     cv::Mat img;
-    try {
-      img = loadImageBgr(path);
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
+    if (!loadInput(path, a.darken_level, a.seed, img)) {
       ++failed;
       continue;
-    }
-    if (!a.darken_level.empty()) {
-      const auto params =
-          lowLightPreset(a.darken_level).sample(nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
-      img = darken(img, params, nameSeed(a.darken_level, fs::path(path).filename(), a.seed));
     }
     const FrameAnalysis r = analyzer.analyze(img, false);
     if (!r.faces.empty()) ++with_face;
@@ -154,16 +162,9 @@ int runPredict(const PredictArgs& a) {
   for (const auto& path : a.images) {
     ++done;
     cv::Mat img;
-    try {
-      img = loadImageBgr(path);
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
+    if (!loadInput(path, a.darken_level, a.seed, img)) {
       ++failed;
       continue;
-    }
-    if (!a.darken_level.empty()) {
-      const std::uint64_t s = nameSeed(a.darken_level, fs::path(path).filename(), a.seed);
-      img = darken(img, lowLightPreset(a.darken_level).sample(s), s);
     }
     const FrameAnalysis r = analyzer.analyze(img, false);
     std::vector<ModelInput> inputs;
