@@ -226,19 +226,6 @@ struct EvalArgs {
   std::uint64_t seed = 0;
 };
 
-nlohmann::json evalJson(const EvalResult& r) {
-  nlohmann::json j;
-  j["dir"] = r.dir.string();
-  j["images"] = r.images;
-  j["correct"] = r.correct;
-  j["accuracy"] = r.accuracy();
-  j["mean_confidence"] = r.meanConfidence();
-  for (int k = 0; k < kNumClasses; ++k)
-    j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
-  j["confusion"] = r.confusion;
-  return j;
-}
-
 EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed) {
   Progress progress("eval " + fs::path(dir).filename().string(), 0);
   bool started = false;
@@ -265,8 +252,8 @@ int runEval(const EvalArgs& a) {
       ++n;
       changed += clear.per_image[i].predicted != dark.per_image[i].predicted;
     }
-    out["clear"] = evalJson(clear);
-    out["dark"] = evalJson(dark);
+    out["clear"] = evalToJson(clear);
+    out["dark"] = evalToJson(dark);
     out["changed_predictions"] = n ? static_cast<double>(changed) / n : 0.0;
     std::printf(
         "clear %.2f%% (mean confidence %.3f)   dark %.2f%% (mean confidence %.3f)   %.1f%% of predictions "
@@ -288,7 +275,7 @@ int runEval(const EvalArgs& a) {
     }
   } else {
     const EvalResult r = evalWithProgress(*model, a.dir, a.seed);
-    out = evalJson(r);
+    out = evalToJson(r);
     std::printf("%s: accuracy %.2f%% (%d/%d, %d rows), mean confidence %.3f\n", a.dir.c_str(),
                 100 * r.accuracy(), r.correct, r.images, r.rows, r.meanConfidence());
     const auto rec = r.recall();

@@ -159,6 +159,20 @@ std::vector<float> confidences(const EvalResult& r) {
 
 }  // namespace
 
+nlohmann::json evalToJson(const EvalResult& r) {
+  nlohmann::json j;
+  j["dir"] = r.dir.string();
+  j["images"] = r.images;
+  j["correct"] = r.correct;
+  j["accuracy"] = r.accuracy();
+  j["mean_confidence"] = r.meanConfidence();
+  const auto recall = r.recall();
+  for (int k = 0; k < kNumClasses; ++k)
+    j["recall"][kClassNames[static_cast<std::size_t>(k)]] = recall[static_cast<std::size_t>(k)];
+  j["confusion"] = r.confusion;
+  return j;
+}
+
 void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string& title) {
   fs::create_directories(out);
   // Confusion matrix, rows normalised (recall on the diagonal).
@@ -203,14 +217,7 @@ void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string
     csv += "\n";
   }
   writeAtomically(out / "per_image.csv", csv);
-  nlohmann::json j;
-  j["dir"] = r.dir.string();
-  j["images"] = r.images;
-  j["accuracy"] = r.accuracy();
-  j["mean_confidence"] = r.meanConfidence();
-  for (int k = 0; k < kNumClasses; ++k)
-    j["recall"][kClassNames[static_cast<std::size_t>(k)]] = r.recall()[static_cast<std::size_t>(k)];
-  j["confusion"] = r.confusion;
+  const nlohmann::json j = evalToJson(r);
   writeAtomically(out / "results.json", j.dump(2) + "\n");
 }
 

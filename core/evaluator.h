@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/emotion_model.h"
 
 namespace lldif {
@@ -37,6 +39,9 @@ struct EvalResult {
 // throws: std::runtime_error on a missing/malformed label.csv. Missing images are counted wrong and reported.
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress = {});
+
+// {"dir", "images", "correct", "accuracy", "mean_confidence", "recall": {class: r}, "confusion": [[...]]}
+nlohmann::json evalToJson(const EvalResult& r);
 
 // Report files: confusion.png, confidence.png, per_image.csv, results.json (atomic writes).
 void writeEvalReport(const EvalResult& r, const std::filesystem::path& out_dir, const std::string& title);
