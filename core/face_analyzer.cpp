@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/data_paths.h"
+#include "core/image_io.h"
 #include "core/lowlight.h"
 
 namespace lldif {
@@ -48,14 +49,7 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
   if (!track) resetTracking();
 
   auto t0 = Clock::now();
-  cv::Mat gray;
-  if (bgr.channels() == 3) {
-    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
-  } else if (bgr.channels() == 4) {
-    cv::cvtColor(bgr, gray, cv::COLOR_BGRA2GRAY);
-  } else {
-    gray = bgr.isContinuous() ? bgr : bgr.clone();
-  }
+  const cv::Mat gray = toGray(bgr);
   result.mean_luminance = cv::mean(gray)[0];
   cv::Mat search = gray;  // what detection and landmarks look at
   if (options_.enhance_dark && result.mean_luminance < options_.dark_threshold) {

@@ -6,6 +6,8 @@
 #include <dlib/opencv/cv_image.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/image_io.h"
+
 namespace lldif {
 
 struct FaceDetector::Impl {
@@ -20,14 +22,7 @@ FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
 
 std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
   if (image.empty()) return {};
-  cv::Mat gray;
-  if (image.channels() == 3) {
-    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  } else if (image.channels() == 4) {
-    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
-  } else {
-    gray = image;
-  }
+  const cv::Mat gray = toGray(image);
   double scale = std::clamp(options_.scale, 0.05, 4.0);
   const int side = std::max(gray.cols, gray.rows);
   if (options_.min_side > 0 && side * scale < options_.min_side)

@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/image_io.h"
 #include "core/lowlight.h"
 
 namespace lldif {
@@ -22,12 +23,7 @@ FerFaceAligner::FerFaceAligner(std::shared_ptr<const Landmarker> landmarker)
     : landmarker_(std::move(landmarker)), detector_(fullSize()) {}
 
 FerFace FerFaceAligner::align(const cv::Mat& image) {
-  cv::Mat gray;
-  if (image.channels() == 3) {
-    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  } else {
-    gray = image;
-  }
+  const cv::Mat gray = toGray(image);
   const double s = static_cast<double>(kWorkSize) / std::max(gray.cols, gray.rows);
   cv::Mat up;
   cv::resize(gray, up, cv::Size(), s, s, s > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);

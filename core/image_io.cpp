@@ -50,6 +50,18 @@ cv::Mat loadImageBgr(const fs::path& path) {
   return img;
 }
 
+cv::Mat toGray(const cv::Mat& image) {
+  cv::Mat gray;
+  if (image.channels() == 3) {
+    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+  } else if (image.channels() == 4) {
+    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+  } else {
+    gray = image.isContinuous() ? image : image.clone();
+  }
+  return gray;
+}
+
 void saveImage(const fs::path& path, const cv::Mat& image) {
   bool ok = false;
   try {

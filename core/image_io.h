@@ -20,6 +20,10 @@ bool hasImageExtension(const std::filesystem::path& path);
 //   not an image or corrupt.
 cv::Mat loadImageBgr(const std::filesystem::path& path);
 
+// 8-bit gray view of a gray, BGR or BGRA image, continuous in memory (what dlib's cv_image needs).
+// Gray input is shared, not copied, when it is already continuous.
+cv::Mat toGray(const cv::Mat& image);
+
 // Writes an image; the extension picks the format.
 // throws: std::runtime_error naming the file on failure.
 void saveImage(const std::filesystem::path& path, const cv::Mat& image);

@@ -6,6 +6,8 @@
 #include <dlib/opencv/cv_image.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/image_io.h"
+
 namespace lldif {
 
 struct Landmarker::Impl {
@@ -48,14 +50,7 @@ Landmarks Landmarker::predictGray(const cv::Mat& gray, const cv::Rect2f& box) co
 }
 
 Landmarks Landmarker::predict(const cv::Mat& image, const cv::Rect2f& box) const {
-  cv::Mat gray;
-  if (image.channels() == 3) {
-    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  } else if (image.channels() == 4) {
-    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
-  } else {
-    gray = image.isContinuous() ? image : image.clone();
-  }
+  const cv::Mat gray = toGray(image);
   return predictGray(gray, box);
 }
 
