@@ -1,6 +1,8 @@
 // lldif - the command-line tool: faces, darken, enhance, bench, template.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +27,7 @@
 
 #include "core/image_io.h"
 #include "core/lowlight.h"
+#include "core/pipeline_runner.h"
 #include "core/progress.h"
 #include "core/results_json.h"
 
@@ -337,40 +340,99 @@ double percentile(std::vector<double> v, double q) {
 struct BenchArgs {
   std::string source;
   int frames = 300;
-  std::string darken_level;
+  std::string mode = "compare";
+  std::string level = "ll";
   double detect_scale = 0.5;
+  std::string model;
+  bool no_model = false;
+  bool realtime = false;
+  std::string device = "auto";
 };
 
+// Times the viewer's own FrameProcessor (the same code, settings and threads) over a source.
+//   default:    frames one after another, per-stage medians and p95
+//   --realtime: the real two-thread pipeline paced at the source's frame rate; capture->result latency
+//               and dropped frames (frames the pipeline was too busy to take)
 int runBench(const BenchArgs& a) {
-  auto source = openSource(a.source);
+  std::shared_ptr<EmotionModel> model;
+  if (!a.no_model) model = loadModelOrExplain(a.model, a.device);
   AnalyzerOptions opt;
   opt.detector.scale = a.detect_scale;
-  FaceAnalyzer analyzer(opt);
-  std::vector<double> prepare, detect, landmarks, align, darken_ms, total;
+  auto processor = std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(opt), model);
+  ProcessorSettings ps;
+  ps.darkroom = a.mode == "darkroom";
+  ps.compare = a.mode == "compare";
+  ps.lowlight = lowLightPreset(a.level).typical();
+  processor->setSettings(ps);
+
+  std::vector<double> darken_v, prepare, detect, landmarks, align, model_v, total, latency;
   std::vector<int> faces;
-  Frame frame;
+  int n = 0, width = 0, height = 0;
+  RunnerStats final_stats;
+  double fps = 0;
+  auto record = [&](const ProcessedFrame& r) {
+    width = r.raw.cols;
+    height = r.raw.rows;
+    darken_v.push_back(r.darken_ms);
+    prepare.push_back(r.analysis.times.prepare_ms);
+    detect.push_back(r.analysis.times.detect_ms);
+    landmarks.push_back(r.analysis.times.landmarks_ms);
+    align.push_back(r.analysis.times.align_ms);
+    model_v.push_back(r.model_ms);
+    total.push_back(r.processing_ms);
+    latency.push_back(r.latency_ms);
+    faces.push_back(static_cast<int>(r.analysis.faces.size()));
+  };
   Progress progress("bench", a.frames);
-  int n = 0;
-  int width = 0, height = 0;
-  while (n < a.frames && source->read(frame) == ReadStatus::kFrame) {
-    cv::Mat img = frame.image;
-    width = img.cols;
-    height = img.rows;
-    const auto t0 = std::chrono::steady_clock::now();
-    if (!a.darken_level.empty())
-      img = darken(img, lowLightPreset(a.darken_level).typical(), static_cast<std::uint64_t>(n));
-    const double dms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    const FrameAnalysis r = analyzer.analyze(img, true);
-    prepare.push_back(r.times.prepare_ms);
-    detect.push_back(r.times.detect_ms);
-    landmarks.push_back(r.times.landmarks_ms);
-    align.push_back(r.times.align_ms);
-    darken_ms.push_back(dms);
-    total.push_back(dms + r.times.total());
-    faces.push_back(static_cast<int>(r.faces.size()));
-    ++n;
-    progress.update(n);
+  if (!a.realtime) {
+    auto source = openSource(a.source);
+    fps = source->fps();
+    Frame frame;
+    while (n < a.frames && source->read(frame) == ReadStatus::kFrame) {
+      ProcessedFrame r = processor->process(frame);
+      r.latency_ms = r.processing_ms;
+      record(r);
+      progress.update(++n);
+    }
+  } else {
+    auto source = openSource(a.source);
+    fps = source->fps();
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::string error;
+    RunnerCallbacks cb;
+    cb.on_result = [&](const ProcessedFrame& r, const RunnerStats& st) {
+      std::lock_guard<std::mutex> lock(m);
+      if (n >= a.frames) return;
+      record(r);
+      final_stats = st;
+      progress.update(++n);
+      if (n >= a.frames) {
+        done = true;
+        cv.notify_all();
+      }
+    };
+    cb.on_error = [&](const std::string& e) {
+      std::lock_guard<std::mutex> lock(m);
+      error = e;
+      done = true;
+      cv.notify_all();
+    };
+    cb.on_end = [&] {
+      std::lock_guard<std::mutex> lock(m);
+      done = true;
+      cv.notify_all();
+    };
+    PipelineRunner runner(std::move(source), processor, cb);
+    runner.start();
+    {
+      std::unique_lock<std::mutex> lock(m);
+      cv.wait(lock, [&] { return done; });
+    }
+    final_stats = runner.stats();
+    runner.stop();
+    if (!error.empty()) std::cerr << "warning: the source failed: " << error << "\n";
   }
   progress.finish();
   if (n == 0) {
@@ -384,15 +446,27 @@ int runBench(const BenchArgs& a) {
   nlohmann::json j;
   j["source"] = a.source;
   j["frames"] = n;
+  j["source_fps"] = fps;
   j["frame_size"] = {width, height};
+  j["mode"] = a.mode;
+  j["level"] = a.level;
   j["detect_scale"] = a.detect_scale;
+  j["model"] = model ? model->info().file.string() : "none";
+  j["device"] = model ? model->info().device : "cpu";
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
-  j["stages"] = {{"prepare", stage(prepare)},
-                 {"detect", stage(detect)},
-                 {"landmarks", stage(landmarks)},
-                 {"align", stage(align)},
+  j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)},
+                 {"detect", stage(detect)},       {"landmarks", stage(landmarks)},
+                 {"align", stage(align)},         {"model", stage(model_v)},
                  {"total", stage(total)}};
-  if (!a.darken_level.empty()) j["stages"]["darken"] = stage(darken_ms);
+  if (a.realtime) {
+    j["latency"] = stage(latency);
+    j["captured"] = final_stats.captured;
+    j["processed"] = final_stats.processed;
+    j["dropped"] = final_stats.dropped;
+  } else {
+    j["latency"] = stage(total);  // sequential: the frame's latency is its processing time
+  }
+  if (fps > 0) j["keeps_up"] = percentile(a.realtime ? latency : total, 0.95) <= 1000.0 / fps;
   std::cout << j.dump(2) << "\n";
   return 0;
 }
@@ -448,8 +522,18 @@ int main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand("bench", "Time each stage of the pipeline over a source; prints JSON");
   bench_cmd->add_option("--source", bench.source, "Video file, folder, image, demo or camera:N")->required();
   bench_cmd->add_option("--frames", bench.frames, "Frames to time")->check(CLI::Range(1, 100000));
-  bench_cmd->add_option("--darken", bench.darken_level, "Darken each frame first (ll or xll)")
-      ->check(CLI::IsMember({"ll", "xll"}));
+  bench_cmd
+      ->add_option("--mode", bench.mode,
+                   "clear, darkroom (darken, then faces and emotions) or compare (faces on the clear frame, "
+                   "emotions on clear and dark faces: two model passes)")
+      ->check(CLI::IsMember({"clear", "darkroom", "compare"}));
+  bench_cmd->add_option("--level", bench.level, "Low-light level: ll or xll")->check(CLI::IsMember({"ll", "xll"}));
+  bench_cmd->add_option("--model", bench.model, "Model checkpoint (default: the shipped one)");
+  bench_cmd->add_flag("--no-model", bench.no_model, "Faces only, no emotion model");
+  bench_cmd->add_flag("--realtime", bench.realtime,
+                      "Run the real two-thread pipeline paced at the source's rate: latency and dropped frames");
+  bench_cmd->add_option("--device", bench.device, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
       ->check(CLI::Range(0.1, 4.0));
 
@@ -494,8 +578,14 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--batch", to.batch, "Batch size")->check(CLI::Range(2, 4096));
   train_cmd->add_option("--lr", to.lr, "Peak learning rate (AdamW, cosine)");
   train_cmd
-      ->add_option("--variant", variant, "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4")
-      ->check(CLI::IsMember({"V1", "V2", "V3", "V4"}));
+      ->add_option("--variant", variant,
+                   "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4; or 'plain': the plain "
+                   "compact-ResNet baseline (stage 2 only, no --init)")
+      ->check(CLI::IsMember({"V1", "V2", "V3", "V4", "plain"}));
+  train_cmd
+      ->add_option("--prior-dropout", to.prior_dropout,
+                   "Stage 1: share of samples trained with a zero prior (image and landmarks only)")
+      ->check(CLI::Range(0.0, 1.0));
   train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")
       ->check(CLI::Range(1, 64));
   train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
@@ -559,6 +649,7 @@ int main(int argc, char** argv) {
       to.config.variant = variant == "V1"   ? Variant::kV1NoDiffusion
                           : variant == "V2" ? Variant::kV2
                           : variant == "V3" ? Variant::kV3
+                          : variant == "plain" ? Variant::kPlain
                                             : Variant::kV4;
       for (int i = 0; i < argc; ++i) to.command += (i ? " " : "") + std::string(argv[i]);
       for (const auto& p : ferplusTemplate()) {

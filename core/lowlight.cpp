@@ -133,6 +133,22 @@ void validate(const LowLightParams& p) {
   }
 }
 
+
+// One exact draw of the sensor model for linear value lin (after gain and exposure).
+std::uint8_t sampleLevel(double lin, const LowLightParams& params, Rng& rng) {
+  constexpr double kGaussianShot = 64.0;
+  if (params.noise) {
+    const double q = params.full_well;
+    const double lam = lin * q;
+    const double read2 = params.read_noise * params.read_noise;
+    const double e = lam >= kGaussianShot
+                         ? lam + std::sqrt(lam + read2) * rng.normal()
+                         : static_cast<double>(rng.poisson(lam)) + rng.normal() * params.read_noise;
+    lin = std::clamp(e / q, 0.0, 1.0);
+  }
+  return encode(lin);
+}
+
 }  // namespace
 
 LowLightParams LowLightPreset::sample(std::uint64_t seed) const {
@@ -178,10 +194,7 @@ cv::Mat darken(const cv::Mat& image, const LowLightParams& params, std::uint64_t
   // Gains in OpenCV's BGR order.
   const std::array<double, 4> gain = ch == 1 ? std::array<double, 4>{1.0, 1.0, 1.0, 1.0}
                                              : std::array<double, 4>{params.cast_b, params.cast_g, 1.0, 1.0};
-  const double q = params.full_well;
   const int colour_channels = ch == 4 ? 3 : ch;
-  const double read2 = params.read_noise * params.read_noise;
-  constexpr double kGaussianShot = 64.0;
 
   cv::Mat out(image.size(), image.type());
   cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
@@ -197,17 +210,60 @@ cv::Mat darken(const cv::Mat& image, const LowLightParams& params, std::uint64_t
             dst[i] = src[i];
             continue;
           }
-          double lin = decode[src[i]] * gain[c] * exposure;
-          if (params.noise) {
-            const double lam = lin * q;
-            // Above kGaussianShot electrons, shot + read noise is one Gaussian N(lam, lam + read^2): the
-            // Poisson's skew there is below 0.13 and the output is quantised to 8 bits anyway (4x faster).
-            const double e = lam >= kGaussianShot
-                                 ? lam + std::sqrt(lam + read2) * rng.normal()
-                                 : static_cast<double>(rng.poisson(lam)) + rng.normal() * params.read_noise;
-            lin = std::clamp(e / q, 0.0, 1.0);
+          dst[i] = sampleLevel(decode[src[i]] * gain[c] * exposure, params, rng);
+        }
+      }
+    }
+  });
+  return out;
+}
+
+
+DarkenSampler::DarkenSampler(const LowLightParams& params, std::uint64_t table_seed) : params_(params) {
+  validate(params);
+  const auto& decode = decodeTable();
+  const double exposure = std::pow(2.0, -params.ev);
+  const std::array<double, 4> gain = {1.0, params.cast_b, params.cast_g, 1.0};  // gray, B, G, R
+  table_.resize(4 * 256 * kPool);
+  Rng rng(table_seed);
+  for (int c = 0; c < 4; ++c) {
+    for (int v = 0; v < 256; ++v) {
+      std::uint8_t* pool = &table_[static_cast<std::size_t>((c * 256 + v) * kPool)];
+      for (int k = 0; k < kPool; ++k) pool[k] = sampleLevel(decode[v] * gain[c] * exposure, params, rng);
+    }
+  }
+}
+
+cv::Mat DarkenSampler::apply(const cv::Mat& image, std::uint64_t seed) const {
+  if (image.empty()) throw std::invalid_argument("darken: empty image");
+  if (image.depth() != CV_8U) throw std::invalid_argument("darken: 8-bit images only");
+  const int ch = image.channels();
+  if (ch != 1 && ch != 3 && ch != 4) throw std::invalid_argument("darken: 1, 3 or 4 channels only");
+  const int colour_channels = ch == 4 ? 3 : ch;
+  cv::Mat out(image.size(), image.type());
+  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
+    for (int y = rows.start; y < rows.end; ++y) {
+      Rng rng(seed * 0x100000001B3ull + static_cast<std::uint64_t>(y) + 1);
+      const std::uint8_t* src = image.ptr<std::uint8_t>(y);
+      std::uint8_t* dst = out.ptr<std::uint8_t>(y);
+      std::uint64_t bits = 0;
+      int left = 0;
+      for (int x = 0; x < image.cols; ++x) {
+        for (int c = 0; c < ch; ++c) {
+          const int i = x * ch + c;
+          if (c >= colour_channels) {
+            dst[i] = src[i];
+            continue;
           }
-          dst[i] = encode(lin);
+          if (left == 0) {
+            bits = rng.next();
+            left = 8;
+          }
+          const int pick = static_cast<int>(bits & 0xFF);  // kPool == 256: one byte per value
+          bits >>= 8;
+          --left;
+          const int table = ch == 1 ? 0 : 1 + c;
+          dst[i] = table_[static_cast<std::size_t>(((table * 256) + src[i]) * kPool + pick)];
         }
       }
     }

@@ -54,6 +54,27 @@ std::vector<std::string> lowLightPresetNames();
 //   whatever the number of threads. Thread safe (no shared state). Runs rows in parallel.
 cv::Mat darken(const cv::Mat& image, const LowLightParams& params, std::uint64_t seed);
 
+// Fast darkening for live video: the same sensor model, sampled from tables. For each channel and input
+// level it draws kPool outputs with darken()'s exact sampler once (at construction, ~3 ms), then each pixel
+// picks one of them at random. Mean and noise of every level follow the exact model; only the shape of
+// the distribution is a 256-sample estimate. About 10x faster than darken() (one random number and one
+// table read per value), so a 640x480 colour frame darkens in a few milliseconds.
+// Thread safe after construction (apply() is const and uses no shared state).
+class DarkenSampler {
+ public:
+  static constexpr int kPool = 256;
+  // requires: params valid (throws std::invalid_argument otherwise).
+  explicit DarkenSampler(const LowLightParams& params, std::uint64_t table_seed = 7);
+  // requires: 8-bit, 1, 3 or 4 channels. ensures: as darken(); deterministic in (image, params, seed).
+  cv::Mat apply(const cv::Mat& image, std::uint64_t seed) const;
+  const LowLightParams& params() const { return params_; }
+
+ private:
+  LowLightParams params_;
+  // [gray, B, G, R][input level][kPool] output levels
+  std::vector<std::uint8_t> table_;
+};
+
 // Display enhancer, so a person can see what a dark frame contains. Not used for the model's input.
 struct EnhanceParams {
   enum class Mode { kGamma, kClahe, kGammaClahe };

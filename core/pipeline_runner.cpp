@@ -2,22 +2,84 @@
 
 #include <chrono>
 
+#include "core/image_io.h"
+
 namespace lldif {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+double msSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+bool sameParams(const LowLightParams& a, const LowLightParams& b) {
+  return a.ev == b.ev && a.full_well == b.full_well && a.read_noise == b.read_noise && a.cast_g == b.cast_g &&
+         a.cast_b == b.cast_b && a.noise == b.noise;
+}
+
+ModelInput inputOf(const AlignedFace& a) { return {a.crop, a.heatmaps}; }
+
+}  // namespace
+
+cv::Mat FrameProcessor::darkFrame(const cv::Mat& image, const ProcessorSettings& s, std::uint64_t index) {
+  if (!sampler_ || !sameParams(sampler_->params(), s.lowlight))
+    sampler_ = std::make_unique<DarkenSampler>(s.lowlight);
+  return sampler_->apply(image, s.seed * 1000003ull + index);
+}
+
 ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
   const ProcessorSettings s = settings();
+  const auto t_start = Clock::now();
   ProcessedFrame out;
+  out.settings = s;
   out.raw = frame.image;
   out.frame = frame;
-  if (s.darkroom) {
+  const auto index = static_cast<std::uint64_t>(frame.index);
+  if (s.compare || s.darkroom) {
     const auto t0 = Clock::now();
-    out.frame.image =
-        darken(frame.image, s.lowlight, s.seed * 1000003ull + static_cast<std::uint64_t>(frame.index));
-    out.darken_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    cv::Mat dark = darkFrame(frame.image, s, index);
+    out.darken_ms = msSince(t0);
+    if (s.compare)
+      out.dark = dark;
+    else
+      out.frame.image = dark;
   }
+  if (s.camera_dark) out.preview = enhance(out.frame.image);
   out.analysis = analyzer_->analyze(out.frame.image, track);
+
+  if (model_ && s.emotions && !out.analysis.faces.empty()) {
+    const auto t0 = Clock::now();
+    std::vector<ModelInput> inputs;
+    std::vector<std::uint64_t> seeds;
+    cv::Mat dark_gray;
+    std::vector<AlignedFace> dark_aligned;
+    for (const FaceResult& f : out.analysis.faces) {
+      inputs.push_back(inputOf(f.aligned));
+      seeds.push_back(static_cast<std::uint64_t>(f.track_id));
+    }
+    if (s.compare) {
+      dark_gray = toGray(out.dark);
+      for (const FaceResult& f : out.analysis.faces) {
+        dark_aligned.push_back(alignFace(dark_gray, f.landmarks, analyzer_->options().align));
+        inputs.push_back(inputOf(dark_aligned.back()));
+        seeds.push_back(static_cast<std::uint64_t>(f.track_id));  // same noise: only the light differs
+      }
+    }
+    const std::vector<EmotionPrediction> preds = model_->predict(inputs, seeds, std::max(1, s.noise_seeds));
+    const std::size_t n = out.analysis.faces.size();
+    out.emotions.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      out.emotions[i].main = preds[i];
+      if (s.compare) {
+        out.emotions[i].has_dark = true;
+        out.emotions[i].dark = preds[n + i];
+      }
+    }
+    out.model_ms = msSince(t0);
+  }
+  out.processing_ms = msSince(t_start);
   return out;
 }
 

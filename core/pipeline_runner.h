@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "core/emotion_model.h"
 #include "core/face_analyzer.h"
 #include "core/frame_source.h"
 #include "core/latest_frame_slot.h"
@@ -23,18 +24,39 @@ namespace lldif {
 
 // What the processing thread does to each frame. Settings may be changed from any thread; they apply
 // from the next frame on.
+//   clear:    faces and emotions on the frame as captured
+//   darkroom: the frame is darkened by the low-light model first; faces and emotions on the dark frame
+//   compare:  faces on the clear frame; emotions on the clear face AND on the same face cut (with the same
+//             landmarks) from the darkened frame: two model passes, the gap is the model's, not dlib's
 struct ProcessorSettings {
-  bool darkroom = false;  // darken the clear frame with the low-light model before analysis
+  bool darkroom = false;
+  bool compare = false;      // wins over darkroom
+  bool camera_dark = false;  // "the camera is already dark": add an enhanced preview for people to see
+  bool emotions = true;      // run the model (when one is loaded)
+  int noise_seeds = 1;       // K >= 1 noise draws per face: the spread is an uncertainty measure
   LowLightParams lowlight;
   std::uint64_t seed = 1;  // noise seed (frame index is mixed in, so noise changes per frame)
 };
 
+// Emotions of one face (same order as FrameAnalysis::faces).
+struct FaceEmotion {
+  EmotionPrediction main;  // on what was analysed (clear, or dark in darkroom mode)
+  bool has_dark = false;   // compare mode: the same face darkened
+  EmotionPrediction dark;
+};
+
 struct ProcessedFrame {
-  Frame frame;  // what was analysed (darkened when darkroom is on)
-  cv::Mat raw;  // the frame as captured
+  Frame frame;    // what was analysed (darkened when darkroom is on)
+  cv::Mat raw;    // the frame as captured
+  cv::Mat dark;   // compare mode: the darkened frame
+  cv::Mat preview;  // camera_dark: the enhanced frame to show (the model never sees it)
+  ProcessorSettings settings;  // as applied to this frame
   FrameAnalysis analysis;
+  std::vector<FaceEmotion> emotions;  // empty when no model ran
   double darken_ms = 0;
-  double latency_ms = 0;  // capture -> result
+  double model_ms = 0;       // all faces, all passes
+  double processing_ms = 0;  // darken + faces + model
+  double latency_ms = 0;     // capture -> result
 };
 
 struct RunnerStats {
@@ -44,17 +66,24 @@ struct RunnerStats {
   double processing_fps = 0;  // smoothed
 };
 
-// Not thread safe itself: one analyzer, used only on the runner's processing thread.
+// frame -> (darken) -> faces -> emotions. process() is not thread safe (one analyzer and one model, used
+// only on the runner's processing thread); setSettings()/settings() may be called from any thread.
 class FrameProcessor {
  public:
-  explicit FrameProcessor(std::unique_ptr<FaceAnalyzer> analyzer) : analyzer_(std::move(analyzer)) {}
+  // model: may be null (faces only).
+  explicit FrameProcessor(std::unique_ptr<FaceAnalyzer> analyzer, std::shared_ptr<EmotionModel> model = nullptr)
+      : analyzer_(std::move(analyzer)), model_(std::move(model)) {}
   ProcessedFrame process(const Frame& frame, bool track = true);
   void setSettings(const ProcessorSettings& s);
   ProcessorSettings settings() const;
   FaceAnalyzer& analyzer() { return *analyzer_; }
+  const EmotionModel* model() const { return model_.get(); }
 
  private:
+  cv::Mat darkFrame(const cv::Mat& image, const ProcessorSettings& s, std::uint64_t index);
   std::unique_ptr<FaceAnalyzer> analyzer_;
+  std::shared_ptr<EmotionModel> model_;
+  std::unique_ptr<DarkenSampler> sampler_;  // rebuilt when the low-light parameters change
   mutable std::mutex settings_mutex_;
   ProcessorSettings settings_;
 };

@@ -38,6 +38,8 @@ const char* variantName(Variant v) {
       return "V3";
     case Variant::kV4:
       return "V4";
+    case Variant::kPlain:
+      return "plain";
   }
   return "V4";
 }
@@ -113,6 +115,7 @@ ModelConfig configFromText(const std::string& text) {
       c.variant = v == "V1"   ? Variant::kV1NoDiffusion
                   : v == "V2" ? Variant::kV2
                   : v == "V3" ? Variant::kV3
+                  : v == "plain" ? Variant::kPlain
                               : Variant::kV4;
     } else {
       continue;  // other header lines (metadata) are not configuration

@@ -1,10 +1,15 @@
 #include "core/model/lldif_net.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace lldif {
 
 LLDifNetImpl::LLDifNetImpl(const ModelConfig& c) : config(c), schedule(c) {
+  if (c.variant == Variant::kPlain) {
+    plain = register_module("plain", PlainResNet());
+    return;
+  }
   la_clip = register_module("la_clip", LaClip(128, 128));
   pnet_s1 = register_module("pnet_s1", PNetS1(128, 128, c.prior_dim));
   pnet_s2 = register_module("pnet_s2", PNetS2(1, c.prior_dim));
@@ -18,6 +23,7 @@ void LLDifNetImpl::setTimesteps(int T) {
 }
 
 torch::Tensor LLDifNetImpl::priorS1(const torch::Tensor& image, const torch::Tensor& caption_tokens) {
+  if (!la_clip) throw std::logic_error("the plain baseline has no stage-1 prior");
   const auto [tokens, pooled] = la_clip->encodeImage(image);  // [B, 36, 128], [B, 128]
   (void)pooled;
   return pnet_s1->forward(tokens, la_clip->encodeText(caption_tokens));  // [B, C]
@@ -25,6 +31,7 @@ torch::Tensor LLDifNetImpl::priorS1(const torch::Tensor& image, const torch::Ten
 
 std::vector<torch::Tensor> LLDifNetImpl::priorS2(const torch::Tensor& image, const torch::Tensor& noise,
                                                  const torch::Tensor& z_s1) {
+  if (plain) return {torch::zeros({image.size(0), config.prior_dim}, image.options())};
   const torch::Tensor x_s2 = pnet_s2->forward(image);  // [B, C]
   if (config.variant == Variant::kV1NoDiffusion) return {x_s2};
   const int T = schedule.steps();
@@ -37,11 +44,16 @@ std::vector<torch::Tensor> LLDifNetImpl::priorS2(const torch::Tensor& image, con
 
 torch::Tensor LLDifNetImpl::classify(const torch::Tensor& image, const torch::Tensor& heatmaps,
                                      const torch::Tensor& z) {
+  if (plain) return plain->forward(image);
   return llformer->forward(image, heatmaps, z);
 }
 
 int64_t inferenceParameterCount(LLDifNet& net) {
   int64_t n = 0;
+  if (net->plain) {
+    for (const auto& p : net->plain->parameters()) n += p.numel();
+    return n;
+  }
   for (auto* m : {static_cast<torch::nn::Module*>(net->pnet_s2.get()),
                   static_cast<torch::nn::Module*>(net->denoiser.get()),
                   static_cast<torch::nn::Module*>(net->llformer.get())}) {
@@ -51,6 +63,7 @@ int64_t inferenceParameterCount(LLDifNet& net) {
 }
 
 int64_t stage2Macs(const ModelConfig& c) {
+  if (c.variant == Variant::kPlain) return plainResNetMacs();
   const int64_t C = c.prior_dim, K = c.heatmap_channels, F = c.fusion_dim, T = c.timesteps;
   const int64_t d0 = c.dims[0], d1 = c.dims[1], d2 = c.dims[2];
   auto conv = [](int64_t out_hw, int64_t out_c, int64_t in_c, int64_t k) {

@@ -1,5 +1,7 @@
 // lldif_net.h - the whole LLDif network: LA-CLIP + PNET_s1 (stages 0-1), PNET_s2 + denoiser + diffusion
 // (stage 2) and the LLformer (both). One module, so one checkpoint holds every stage.
+// Variant::kPlain holds only the plain baseline: priorS2 then returns a zero prior and classify ignores the
+// heatmaps and the prior.
 #pragma once
 
 #include <vector>
@@ -11,6 +13,7 @@
 #include "core/model/la_clip.h"
 #include "core/model/llformer.h"
 #include "core/model/model_config.h"
+#include "core/model/plain_resnet.h"
 #include "core/model/pnet_s1.h"
 #include "core/model/pnet_s2.h"
 
@@ -44,6 +47,7 @@ struct LLDifNetImpl : torch::nn::Module {
   PNetS2 pnet_s2{nullptr};
   Denoiser denoiser{nullptr};
   LLformer llformer{nullptr};
+  PlainResNet plain{nullptr};  // only in Variant::kPlain, which has none of the modules above
 };
 TORCH_MODULE(LLDifNet);
 

@@ -18,6 +18,7 @@ enum class Variant {
   kV2,             // diffusion + L_total (L_ce + L_kl) + inserted noise
   kV3,             // diffusion + L_ce, no inserted noise
   kV4,             // diffusion + L_ce + inserted noise (the paper's best)
+  kPlain,          // not LLDif: the plain compact-ResNet baseline (no landmarks, no prior, no diffusion)
 };
 
 struct ModelConfig {

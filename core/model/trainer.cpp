@@ -79,9 +79,10 @@ torch::Tensor labelWordBatch() {
 
 std::vector<torch::Tensor> trainableParameters(LLDifNet& net, int stage) {
   std::vector<torch::nn::Module*> mods;
-  if (stage == 0) mods = {net->la_clip.get()};
-  if (stage == 1) mods = {net->pnet_s1.get(), net->llformer.get()};
-  if (stage == 2) mods = {net->pnet_s2.get(), net->denoiser.get(), net->llformer.get()};
+  if (net->plain) mods = {net->plain.get()};
+  else if (stage == 0) mods = {net->la_clip.get()};
+  else if (stage == 1) mods = {net->pnet_s1.get(), net->llformer.get()};
+  else if (stage == 2) mods = {net->pnet_s2.get(), net->denoiser.get(), net->llformer.get()};
   std::vector<torch::Tensor> ps;
   for (auto* m : mods)
     for (auto& p : m->parameters()) ps.push_back(p);
@@ -90,6 +91,10 @@ std::vector<torch::Tensor> trainableParameters(LLDifNet& net, int stage) {
 
 void setTrainMode(LLDifNet& net, int stage) {
   net->eval();  // frozen parts keep their BatchNorm statistics
+  if (net->plain) {
+    net->plain->train();
+    return;
+  }
   if (stage == 0) net->la_clip->train();
   if (stage == 1) {
     net->pnet_s1->train();
@@ -106,7 +111,9 @@ void setTrainMode(LLDifNet& net, int stage) {
 
 TrainReport train(const TrainOptions& o, const std::function<void(const std::string&)>& log) {
   if (o.stage < 0 || o.stage > 2) throw std::runtime_error("--stage must be 0, 1 or 2");
-  if (o.stage > 0 && o.init.empty()) {
+  const bool plain = o.config.variant == Variant::kPlain && o.init.empty();
+  if (plain && o.stage != 2) throw std::runtime_error("the plain baseline trains in one stage: --stage 2");
+  if (o.stage > 0 && o.init.empty() && !plain) {
     throw std::runtime_error("stage " + std::to_string(o.stage) + " starts from the checkpoint of stage " +
                              std::to_string(o.stage - 1) + ": pass --init FILE");
   }
@@ -191,7 +198,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
                                   net->la_clip->logit_scale);
         } else if (o.stage == 1) {
           const torch::Tensor caps = captionBatch(torch::full({n}, dark), y.to(torch::kCPU)).to(dev);
-          logits = net->classify(xi, heat, net->priorS1(xi, caps));
+          torch::Tensor z = net->priorS1(xi, caps);
+          if (o.prior_dropout > 0) z = torch::zeros_like(z);  // image and landmarks only
+          logits = net->classify(xi, heat, z);
         } else {
           const torch::Tensor noise = torch::randn({n, cfg.prior_dim}).to(dev);
           logits = net->classify(xi, heat, net->priorS2(xi, noise).back());
@@ -252,11 +261,17 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           softCrossEntropy(textSideLogits(net->la_clip->labelHead(pooled),
                                           net->la_clip->encodeText(label_words), net->la_clip->logit_scale),
                            target);
+    } else if (net->plain) {
+      loss = softCrossEntropy(net->classify(x, heat, {}), target);
     } else {
       torch::Tensor z_s1;
       const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
       if (o.stage == 1) {
         z_s1 = net->priorS1(x, caps);
+        if (o.prior_dropout > 0) {
+          const torch::Tensor keep = (torch::rand({x.size(0), 1}) >= o.prior_dropout).to(z_s1.options());
+          z_s1 = z_s1 * keep;
+        }
         loss = softCrossEntropy(net->classify(x, heat, z_s1), target);
       } else {
         {

@@ -15,6 +15,7 @@ struct TrainOptions {
   int stage = 0;
   std::filesystem::path pack;     // from lldif prepare
   std::filesystem::path init;     // checkpoint of the previous stage (stage 1, 2); empty: new network
+                                  // (stage 0, or stage 2 of the plain baseline, config.variant kPlain)
   std::filesystem::path out;      // checkpoint written (best on FER2013Valid for stages 1-2, last for 0)
   std::filesystem::path run_dir;  // resumable state (epoch, optimizer); empty: out + ".run"
   ModelConfig config;             // used for a new network (stage 0 without init)
@@ -22,6 +23,10 @@ struct TrainOptions {
   int batch = 64;
   double lr = 3.5e-4;
   double weight_decay = 1e-4;
+  // Stage 1: share of samples whose label-carrying prior Z_s1 is replaced by zeros, so the LLformer's
+  // image and landmark pathways learn to classify on their own (stage 2's prior carries no label). With
+  // a share > 0, stage-1 validation (and selection) uses the zero prior: image and landmarks only.
+  double prior_dropout = 0;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core

@@ -44,19 +44,23 @@ TEST(LowLight, MeanBrightnessAndNoiseAgreeWithTheReferenceModel) {
     p.read_noise = row["read_noise"];
     p.cast_g = row["cast_g"];
     p.cast_b = row["cast_b"];
-    const cv::Mat out = darken(img, p, 1234);
-    p.noise = false;
-    const cv::Mat clean = darken(img, p, 1234);
-    cv::Mat diff;
-    cv::subtract(out, clean, diff, cv::noArray(), CV_64F);
-    cv::Scalar mu, sd;
-    cv::meanStdDev(diff.reshape(1), mu, sd);
+    LowLightParams clean_p = p;
+    clean_p.noise = false;
+    const cv::Mat clean = darken(img, clean_p, 1234);
+    // Both samplers: the exact one and the tabulated one the viewer uses.
+    for (const bool fast : {false, true}) {
+      const cv::Mat out = fast ? DarkenSampler(p).apply(img, 1234) : darken(img, p, 1234);
+      cv::Mat diff;
+      cv::subtract(out, clean, diff, cv::noArray(), CV_64F);
+      cv::Scalar mu, sd;
+      cv::meanStdDev(diff.reshape(1), mu, sd);
 
-    const double ref_mean = row["mean"], ref_noise = row["noise_std"];
-    const std::string what = row["file"].get<std::string>() + " " + row["mode"].get<std::string>() + " " +
-                             row["level"].get<std::string>();
-    EXPECT_NEAR(meanAll(out), ref_mean, std::max(0.3, 0.02 * ref_mean)) << what;
-    EXPECT_NEAR(sd[0], ref_noise, 0.07 * ref_noise) << what;
+      const double ref_mean = row["mean"], ref_noise = row["noise_std"];
+      const std::string what = row["file"].get<std::string>() + " " + row["mode"].get<std::string>() + " " +
+                               row["level"].get<std::string>() + (fast ? " (DarkenSampler)" : " (darken)");
+      EXPECT_NEAR(meanAll(out), ref_mean, std::max(0.3, 0.02 * ref_mean)) << what;
+      EXPECT_NEAR(sd[0], ref_noise, 0.07 * ref_noise) << what;
+    }
     ++checked;
   }
   EXPECT_GE(checked, 20);
@@ -74,6 +78,28 @@ TEST(LowLight, SameSeedSameOutputRegardlessOfThreads) {
   const cv::Mat c = darken(img, p, 100);
   EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(a, c, cv::NORM_L1), 0.0);
+}
+
+TEST(LowLight, TabulatedSamplerIsRepeatableAndKeepsShape) {
+  const cv::Mat img = loadImageBgr(test::faceImage("portrait-020.jpg"));
+  const DarkenSampler sampler(lowLightPreset("ll").typical());
+  const int threads = cv::getNumThreads();
+  cv::setNumThreads(1);
+  const cv::Mat a = sampler.apply(img, 5);
+  cv::setNumThreads(std::max(2, threads));
+  const cv::Mat b = sampler.apply(img, 5);
+  cv::setNumThreads(threads);
+  const cv::Mat c = sampler.apply(img, 6);
+  EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(a, c, cv::NORM_L1), 0.0);
+  EXPECT_EQ(a.size(), img.size());
+  EXPECT_EQ(a.type(), img.type());
+  cv::Mat gray;
+  cv::cvtColor(img, gray, cv::COLOR_BGR2GRAY);
+  EXPECT_EQ(sampler.apply(gray, 5).type(), CV_8UC1);
+  EXPECT_LT(meanAll(a), 0.5 * meanAll(img));  // darker
+  EXPECT_THROW(DarkenSampler(LowLightParams{-1.0}), std::invalid_argument);
+  EXPECT_THROW(sampler.apply(cv::Mat(), 1), std::invalid_argument);
 }
 
 TEST(LowLight, GrayColourAndAlphaKeepTheirShape) {

@@ -1,0 +1,37 @@
+#include "core/model/plain_resnet.h"
+
+#include "core/model/model_config.h"
+
+namespace lldif {
+
+namespace nn = torch::nn;
+
+PlainResNetImpl::PlainResNetImpl() {
+  stem = register_module("stem", nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1).bias(false)));
+  stem_bn = register_module("stem_bn", nn::BatchNorm2d(32));
+  blocks = register_module("blocks", nn::Sequential(ResidualBlock(32, 48, 2),   // 48 -> 24
+                                                    ResidualBlock(48, 48, 1),   //
+                                                    ResidualBlock(48, 96, 2),   // 24 -> 12
+                                                    ResidualBlock(96, 96, 1),   //
+                                                    ResidualBlock(96, 192, 2),  // 12 -> 6
+                                                    ResidualBlock(192, 192, 1)));
+  dropout = register_module("dropout", nn::Dropout(0.2));
+  head = register_module("head", nn::Linear(192, kNumClasses));
+}
+
+torch::Tensor PlainResNetImpl::forward(const torch::Tensor& x) {
+  torch::Tensor h = torch::relu(stem_bn->forward(stem->forward(x)));  // [B, 32, 48, 48]
+  h = blocks->forward(h);                                             // [B, 192, 6, 6]
+  return head->forward(dropout->forward(h.mean({2, 3})));             // [B, 8]
+}
+
+int64_t plainResNetMacs() {
+  auto conv = [](int64_t hw, int64_t out_c, int64_t in_c, int64_t k) { return hw * out_c * in_c * k * k; };
+  auto block = [&](int64_t hw, int64_t in, int64_t out) {
+    return conv(hw, out, in, 3) + conv(hw, out, out, 3) + (in != out ? conv(hw, out, in, 1) : 0);
+  };
+  return conv(2304, 32, 1, 3) + block(576, 32, 48) + block(576, 48, 48) + block(144, 48, 96) +
+         block(144, 96, 96) + block(36, 96, 192) + block(36, 192, 192) + 192 * kNumClasses;
+}
+
+}  // namespace lldif

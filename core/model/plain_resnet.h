@@ -1,0 +1,30 @@
+// plain_resnet.h - the plain baseline of the training issue: a compact ResNet on the aligned gray crop,
+// no landmarks, no prior, no diffusion (Variant::kPlain). Same tool, data, augmentation and time budget as
+// LLDif, so the comparison says what the prior and the landmark branch earn.
+//
+// Contract: requires a [B, 1, 48, 48] normalised crop; ensures [B, 8] logits. Not thread safe (a module).
+#pragma once
+
+#include <torch/torch.h>
+
+#include "core/model/pnet_s2.h"
+
+namespace lldif {
+
+struct PlainResNetImpl : torch::nn::Module {
+  PlainResNetImpl();
+  // x: [B, 1, 48, 48] -> logits [B, 8]
+  torch::Tensor forward(const torch::Tensor& x);
+
+  torch::nn::Conv2d stem{nullptr};
+  torch::nn::BatchNorm2d stem_bn{nullptr};
+  torch::nn::Sequential blocks{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear head{nullptr};
+};
+TORCH_MODULE(PlainResNet);
+
+// Multiply-accumulates per face (convolutions and the head).
+int64_t plainResNetMacs();
+
+}  // namespace lldif
