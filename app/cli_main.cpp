@@ -30,6 +30,7 @@
 #include "core/pipeline_runner.h"
 #include "core/progress.h"
 #include "core/results_json.h"
+#include "core/trajectory_set.h"
 
 namespace fs = std::filesystem;
 using namespace lldif;
@@ -225,20 +226,27 @@ struct EvalArgs {
   std::string report;
   std::vector<std::string> compare;
   std::vector<int> steps;
+  std::string tsne_dir;
+  int tsne_faces = 400;
+  std::string trajectories;
   std::string device = "auto";
   std::uint64_t seed = 0;
 };
 
-EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed) {
+EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed,
+                            bool keep_trajectories = false) {
   Progress progress("eval " + fs::path(dir).filename().string(), 0);
   bool started = false;
-  EvalResult r = evaluateFolder(model, dir, seed, [&](long long d, long long n) {
+  EvalResult r = evaluateFolder(
+      model, dir, seed,
+      [&](long long d, long long n) {
     if (!started) {
       progress = Progress("eval " + fs::path(dir).filename().string(), n);
       started = true;
     }
-    progress.update(d);
-  });
+        progress.update(d);
+      },
+      keep_trajectories);
   progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
   return r;
 }
@@ -277,8 +285,39 @@ int runEval(const EvalArgs& a) {
       std::printf("T=%d  accuracy %.2f%%\n", T, 100 * r.accuracy());
     }
   } else {
-    const EvalResult r = evalWithProgress(*model, a.dir, a.seed);
+    const bool want_traj = !a.tsne_dir.empty() || !a.trajectories.empty();
+    const EvalResult r = evalWithProgress(*model, a.dir, a.seed, want_traj);
     out = evalToJson(r);
+    if (want_traj) {
+      // Up to tsne_faces / 8 faces of each true class, in label.csv order: every class is visible.
+      TrajectorySet set;
+      set.source = "lldif eval " + fs::path(a.dir).filename().string() + " (" +
+                   model->info().file.filename().string() + ")";
+      std::array<int, kNumClasses> taken{};
+      const int per_class = std::max(1, a.tsne_faces / kNumClasses);
+      for (const auto& e : r.per_image) {
+        if (e.trajectory.empty() || e.label < 0 || taken[static_cast<std::size_t>(e.label)] >= per_class) continue;
+        ++taken[static_cast<std::size_t>(e.label)];
+        set.add(e.trajectory, e.predicted, e.label);
+      }
+      if (!a.trajectories.empty()) {
+        saveTrajectorySet(a.trajectories, set);
+        std::printf("wrote %s: trajectories of %zu faces (%d steps)\n", a.trajectories.c_str(), set.size(),
+                    set.steps);
+      }
+      if (!a.tsne_dir.empty() && set.size() >= 2) {
+        fs::create_directories(a.tsne_dir);
+        Progress tp("t-SNE", set.steps * TsneOptions{}.iterations);
+        const auto pts = tsneSnapshots(set, {}, nullptr, [&](int d, int) { tp.update(d); });
+        tp.finish();
+        const fs::path png = fs::path(a.tsne_dir) / "tsne_steps.png";
+        saveImage(png, drawTsneSnapshots(set, pts,
+                                         "t-SNE of the prior Z_t at each reverse step, " + std::to_string(set.size()) +
+                                             " faces of " + fs::path(a.dir).filename().string() +
+                                             " (colour: predicted emotion)"));
+        std::printf("wrote %s\n", png.c_str());
+      }
+    }
     std::printf("%s: accuracy %.2f%% (%d/%d, %d rows), mean confidence %.3f\n", a.dir.c_str(),
                 100 * r.accuracy(), r.correct, r.images, r.rows, r.meanConfidence());
     const auto rec = r.recall();
@@ -577,7 +616,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--epochs", to.epochs, "Epochs (fractions allowed)")->check(CLI::Range(0.01, 1000.0));
   train_cmd->add_option("--batch", to.batch, "Batch size")->check(CLI::Range(2, 4096));
   train_cmd->add_option("--lr", to.lr, "Peak learning rate (AdamW, cosine)");
-  train_cmd
+  auto* variant_opt = train_cmd
       ->add_option("--variant", variant,
                    "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4; or 'plain': the plain "
                    "compact-ResNet baseline (stage 2 only, no --init)")
@@ -607,6 +646,11 @@ int main(int argc, char** argv) {
       ->expected(2);
   eval_cmd->add_option("--steps", ev.steps,
                        "Accuracy for each number of diffusion steps, e.g. --steps 1 2 4 8");
+  eval_cmd->add_option("--tsne", ev.tsne_dir, "Folder for the t-SNE of Z_t at every reverse step (Fig. 7) as PNG");
+  eval_cmd->add_option("--tsne-faces", ev.tsne_faces, "Faces in the t-SNE (balanced over true classes)")
+      ->check(CLI::Range(8, 3000));
+  eval_cmd->add_option("--trajectories", ev.trajectories,
+                       "Write the trajectories Z_T..Z_0 of the t-SNE faces (the viewer's reference set)");
   eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
@@ -646,6 +690,7 @@ int main(int argc, char** argv) {
       to.pack = pack_path;
       to.out = out_path;
       to.init = init_path;
+      to.override_variant = variant_opt->count() > 0;
       to.config.variant = variant == "V1"   ? Variant::kV1NoDiffusion
                           : variant == "V2" ? Variant::kV2
                           : variant == "V3" ? Variant::kV3

@@ -3,9 +3,12 @@
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <cstdio>
+#include <filesystem>
+#include <utility>
 #include <memory>
 
 #include "core/data_paths.h"
+#include "core/emotion_model.h"
 #include "core/face_analyzer.h"
 #include "core/pipeline_runner.h"
 #include "ui/main_window.h"
@@ -27,7 +30,13 @@ int main(int argc, char** argv) {
                                 "Quit after N processed frames (with --screenshot: "
                                 "take it then).",
                                 "N", "0");
-  parser.addOptions({source, screenshot, quit_after});
+  QCommandLineOption model_opt("model", "Model checkpoint (default: the shipped models/lldif.ckpt).", "FILE");
+  QCommandLineOption device_opt("device", "auto (CUDA when available), cpu or cuda.", "DEVICE", "auto");
+  QCommandLineOption mode_opt("mode", "Start in mode clear, darkroom or compare.", "MODE");
+  QCommandLineOption level_opt("level", "Low-light preset ll or xll.", "LEVEL");
+  QCommandLineOption tab_opt("tab", "Analysis tab to show: face, histograms or tsne.", "TAB");
+  QCommandLineOption no_settings("no-settings", "Neither read nor write the saved settings.");
+  parser.addOptions({source, screenshot, quit_after, model_opt, device_opt, mode_opt, level_opt, tab_opt, no_settings});
   parser.process(app);
 
   bool ok = false;
@@ -40,9 +49,40 @@ int main(int argc, char** argv) {
   }
   if (!opts.screenshot_path.isEmpty() && opts.quit_after_frames == 0) opts.quit_after_frames = 1;
 
+  opts.mode = parser.value(mode_opt);
+  opts.level = parser.value(level_opt);
+  opts.tab = parser.value(tab_opt);
+  opts.use_settings = !parser.isSet(no_settings) && opts.screenshot_path.isEmpty();
+  for (const auto& [value, allowed] : {std::pair{opts.mode, QStringList{"", "clear", "darkroom", "compare"}},
+                                       std::pair{opts.level, QStringList{"", "ll", "xll"}},
+                                       std::pair{opts.tab, QStringList{"", "face", "histograms", "tsne"}}}) {
+    if (!allowed.contains(value)) {
+      std::fprintf(stderr, "lldif-viewer: unknown value '%s' (expected one of: %s)\n", qPrintable(value),
+                   qPrintable(allowed.mid(1).join(", ")));
+      return 2;
+    }
+  }
+
+  // The emotion model: without one the viewer still shows faces, and says why.
+  std::shared_ptr<lldif::EmotionModel> model;
+  const std::filesystem::path model_path =
+      parser.isSet(model_opt) ? std::filesystem::path(parser.value(model_opt).toStdString()) : lldif::defaultModelPath();
+  if (model_path.empty()) {
+    opts.model_error = "No emotion model found (models/lldif.ckpt or $LLDIF_MODEL): showing faces only.";
+  } else {
+    try {
+      lldif::ModelOptions mo;
+      mo.device = parser.value(device_opt).toStdString();
+      model = lldif::EmotionModel::load(model_path, mo);
+    } catch (const std::exception& e) {
+      opts.model_error = QString("The emotion model could not be loaded, showing faces only: %1").arg(e.what());
+    }
+  }
+  if (!opts.model_error.isEmpty()) std::fprintf(stderr, "lldif-viewer: %s\n", qPrintable(opts.model_error));
+
   std::shared_ptr<lldif::FrameProcessor> processor;
   try {
-    processor = std::make_shared<lldif::FrameProcessor>(std::make_unique<lldif::FaceAnalyzer>());
+    processor = std::make_shared<lldif::FrameProcessor>(std::make_unique<lldif::FaceAnalyzer>(), model);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lldif-viewer: %s\n", e.what());
     if (opts.screenshot_path.isEmpty()) QMessageBox::critical(nullptr, "LLDif Viewer", e.what());

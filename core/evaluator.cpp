@@ -34,7 +34,7 @@ double EvalResult::meanConfidence() const {
 }
 
 EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_t seed,
-                          const std::function<void(long long, long long)>& progress) {
+                          const std::function<void(long long, long long)>& progress, bool keep_trajectories) {
   const auto rows = readLabelCsv(dir);
   EvalResult res;
   res.dir = dir;
@@ -50,6 +50,7 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
       e.predicted = preds[i].top;
       e.probs = preds[i].probs;
       e.confidence = preds[i].probs[static_cast<std::size_t>(preds[i].top)];
+      if (keep_trajectories) e.trajectory = preds[i].trajectory;
       res.per_image.push_back(e);
     }
     batch.clear();

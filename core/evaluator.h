@@ -20,6 +20,7 @@ struct EvalImage {
   float confidence = 0;  // probability of the predicted class
   bool detected = false;
   std::array<float, kNumClasses> probs{};
+  std::vector<std::vector<float>> trajectory;  // Z_T..Z_0, only with keep_trajectories
 };
 
 struct EvalResult {
@@ -38,7 +39,8 @@ struct EvalResult {
 // lldif prepare does (FerFaceAligner). seed: Z_T noise seed per image (image i uses seed + i).
 // throws: std::runtime_error on a missing/malformed label.csv. Missing images are counted wrong and reported.
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
-                          const std::function<void(long long, long long)>& progress = {});
+                          const std::function<void(long long, long long)>& progress = {},
+                          bool keep_trajectories = false);
 
 // {"dir", "images", "correct", "accuracy", "mean_confidence", "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);

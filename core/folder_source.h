@@ -21,6 +21,8 @@ class FolderSource : public FrameSource {
   double fps() const override { return fps_; }
   std::int64_t frameCount() const override { return static_cast<std::int64_t>(files_.size()); }
   bool seek(std::int64_t index) override;
+  std::int64_t position() const override { return static_cast<std::int64_t>(pos_); }
+  void setLoop(bool loop) override { loop_ = loop; }
 
   const std::vector<std::filesystem::path>& files() const { return files_; }
   const std::vector<std::string>& skipped() const { return skipped_; }

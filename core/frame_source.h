@@ -45,6 +45,10 @@ class FrameSource {
   // Seekable sources (video files) report a frame count > 0 and accept seek().
   virtual std::int64_t frameCount() const { return 0; }
   virtual bool seek(std::int64_t /*frame_index*/) { return false; }
+  // Index (in the file or folder) of the next frame read() delivers; -1 when it has no position.
+  virtual std::int64_t position() const { return -1; }
+  // Start again at the end (video files, folders); ignored by other sources.
+  virtual void setLoop(bool /*loop*/) {}
 
  protected:
   std::string error_;

@@ -95,7 +95,9 @@ ProcessorSettings FrameProcessor::settings() const {
 
 PipelineRunner::PipelineRunner(std::unique_ptr<FrameSource> source, std::shared_ptr<FrameProcessor> processor,
                                RunnerCallbacks callbacks)
-    : source_(std::move(source)), processor_(std::move(processor)), callbacks_(std::move(callbacks)) {}
+    : source_(std::move(source)), processor_(std::move(processor)), callbacks_(std::move(callbacks)) {
+  frame_count_ = source_->frameCount();
+}
 
 PipelineRunner::~PipelineRunner() { stop(); }
 
@@ -131,19 +133,28 @@ void PipelineRunner::captureLoop() {
   double anchor_media = -1;
   double anchor_speed = speed_;
   while (!stop_) {
-    if (paused_) {
+    if (const int l = loop_.exchange(-1); l >= 0) source_->setLoop(l == 1);
+    const std::int64_t seek = seek_to_.exchange(-1);
+    if (seek >= 0) {
+      source_->seek(seek);
+      anchor_media = -1;
+    }
+    const bool one_frame = (seek >= 0 && paused_) || step_.exchange(false);
+    if (paused_ && !one_frame) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       anchor_media = -1;  // re-anchor after a pause
       continue;
     }
     Frame frame;
+    const std::int64_t pos = source_->position();
     const ReadStatus st = source_->read(frame);
     if (st == ReadStatus::kError) {
       if (callbacks_.on_error && !stop_) callbacks_.on_error(source_->error());
       break;
     }
     if (st == ReadStatus::kEnd) break;
-    if (paced) {
+    position_ = pos;
+    if (paced && !one_frame) {
       // Present the frame at its media time (scaled by speed) relative to the first one.
       if (anchor_media < 0 || frame.timestamp_s < anchor_media || anchor_speed != speed_) {
         anchor_media = frame.timestamp_s;

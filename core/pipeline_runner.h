@@ -106,6 +106,13 @@ class PipelineRunner {
   bool running() const { return running_; }
   void setPaused(bool paused) { paused_ = paused; }
   void setSpeed(double speed) { speed_ = speed > 0.01 ? speed : 0.01; }
+  // Seekable sources (video files, folders): jump to frame/image index before the next read; while
+  // paused, the frame there is still delivered (so seeking and next/previous work when paused).
+  void requestSeek(std::int64_t index) { seek_to_ = index; }
+  void requestStep() { step_ = true; }  // while paused: deliver one more frame
+  void setLoop(bool loop) { loop_ = loop ? 1 : 0; }
+  std::int64_t position() const { return position_; }  // index of the frame last captured, -1 if none
+  std::int64_t frameCount() const { return frame_count_; }
   RunnerStats stats() const;
   const FrameSource& source() const { return *source_; }
 
@@ -122,6 +129,11 @@ class PipelineRunner {
   std::atomic<bool> stop_{false};
   std::atomic<bool> paused_{false};
   std::atomic<double> speed_{1.0};
+  std::atomic<std::int64_t> seek_to_{-1};
+  std::atomic<bool> step_{false};
+  std::atomic<int> loop_{-1};  // -1: leave the source as opened
+  std::atomic<std::int64_t> position_{-1};
+  std::int64_t frame_count_ = 0;
   std::atomic<std::uint64_t> captured_{0}, processed_{0};
   std::atomic<double> fps_{0};
 };

@@ -21,7 +21,8 @@ class VideoFileSource : public FrameSource {
   double fps() const override { return fps_; }
   std::int64_t frameCount() const override { return frame_count_; }
   bool seek(std::int64_t frame_index) override;
-  void setLoop(bool loop) { loop_ = loop; }
+  std::int64_t position() const override { return media_index_; }
+  void setLoop(bool loop) override { loop_ = loop; }
 
  private:
   std::filesystem::path path_;

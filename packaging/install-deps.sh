@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  cmake ninja-build g++ ccache pkg-config clang-format
+  cmake ninja-build g++ ccache pkg-config clang-format dpkg-dev
   # Qt 6 (Charts is not found without libqt6opengl6-dev: BUILD_NOTES trap 1)
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
   # LibTorch (+ OpenBLAS, else reference BLAS is used: trap 2)

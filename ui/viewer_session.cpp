@@ -28,12 +28,24 @@ bool ViewerSession::open(const QString& spec) {
   // Callbacks run on the engine's threads: hand everything to the UI thread through queued calls.
   QPointer<ViewerSession> self(this);
   RunnerCallbacks cb;
-  cb.on_result = [self](const ProcessedFrame& f, const RunnerStats& s) {
+  // The newest result wins here too: if the UI thread has not yet taken the previous one, it is replaced
+  // (and counted), so a slow UI never builds a queue of old frames.
+  cb.on_result = [this, self](const ProcessedFrame& f, const RunnerStats& s) {
     auto frame = std::make_shared<const ProcessedFrame>(f);
+    bool post = false;
+    {
+      std::lock_guard<std::mutex> lock(handoff_mutex_);
+      if (pending_) ++ui_dropped_;
+      pending_ = frame;
+      pending_stats_ = s;
+      post = !posted_;
+      posted_ = true;
+    }
+    if (!post) return;
     QMetaObject::invokeMethod(
         self.data(),
-        [self, frame, s] {
-          if (self) emit self->frameProcessed(frame, s);
+        [self] {
+          if (self) self->deliverPending();
         },
         Qt::QueuedConnection);
   };
@@ -50,20 +62,72 @@ bool ViewerSession::open(const QString& spec) {
     QMetaObject::invokeMethod(
         self.data(),
         [self] {
-          if (self) emit self->ended();
+          if (!self) return;
+          self->ended_ = true;
+          emit self->ended();
         },
         Qt::QueuedConnection);
   };
   runner_ = std::make_unique<PipelineRunner>(std::move(source), processor_, std::move(cb));
   runner_->setPaused(paused_);
+  runner_->setLoop(loop_);
+  runner_->setSpeed(speed_);
   runner_->start();
+  spec_ = spec;
+  ended_ = false;
   return true;
+}
+
+void ViewerSession::deliverPending() {
+  ProcessedFramePtr frame;
+  RunnerStats stats;
+  {
+    std::lock_guard<std::mutex> lock(handoff_mutex_);
+    frame = std::move(pending_);
+    pending_.reset();
+    stats = pending_stats_;
+    stats.dropped += ui_dropped_;
+    posted_ = false;
+  }
+  if (frame) emit frameProcessed(frame, stats);
 }
 
 void ViewerSession::close() {
   if (runner_) runner_->stop();
   runner_.reset();
+  std::lock_guard<std::mutex> lock(handoff_mutex_);
+  pending_.reset();
+  ui_dropped_ = 0;
 }
+
+void ViewerSession::seek(std::int64_t index) {
+  if (!runner_ || index < 0 || runner_->frameCount() <= 0) return;
+  if (ended_ && !open(spec_)) return;  // the source ended: open it again, then seek
+  runner_->requestSeek(std::min<std::int64_t>(index, std::max<std::int64_t>(0, runner_->frameCount() - 1)));
+}
+
+void ViewerSession::step(int delta) {
+  if (!runner_) return;
+  if (delta == 1) {
+    runner_->requestStep();
+    return;
+  }
+  const std::int64_t pos = runner_->position();
+  if (pos >= 0) seek(std::max<std::int64_t>(0, pos + delta));
+}
+
+void ViewerSession::setLoop(bool loop) {
+  loop_ = loop;
+  if (runner_) runner_->setLoop(loop);
+}
+
+void ViewerSession::setSpeed(double speed) {
+  speed_ = speed;
+  if (runner_) runner_->setSpeed(speed);
+}
+
+std::int64_t ViewerSession::position() const { return runner_ ? runner_->position() : -1; }
+std::int64_t ViewerSession::frameCount() const { return runner_ ? runner_->frameCount() : 0; }
 
 void ViewerSession::setPaused(bool paused) {
   paused_ = paused;

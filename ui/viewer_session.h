@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QString>
 #include <memory>
+#include <mutex>
 
 #include "core/pipeline_runner.h"
 
@@ -28,7 +29,17 @@ class ViewerSession : public QObject {
   void setPaused(bool paused);
   bool paused() const { return paused_; }
 
+  // Video files and folders: seek to a frame / image index; step(+1 / -1) = next / previous frame or image
+  // (works while paused); loop at the end; playback speed.
+  void seek(std::int64_t index);
+  void step(int delta);
+  void setLoop(bool loop);
+  void setSpeed(double speed);
+  std::int64_t position() const;    // index of the frame last captured (-1: none or not seekable)
+  std::int64_t frameCount() const;  // 0: not seekable (camera, demo, still image)
+
   QString sourceDescription() const { return description_; }
+  QString sourceSpec() const { return spec_; }
   RunnerStats stats() const;
   FrameProcessor& processor() { return *processor_; }
 
@@ -38,10 +49,21 @@ class ViewerSession : public QObject {
   void ended();                         // source exhausted (video end, still image shown)
 
  private:
+  void deliverPending();
+
   std::shared_ptr<FrameProcessor> processor_;
   std::unique_ptr<PipelineRunner> runner_;
-  QString description_;
+  QString description_, spec_;
   bool paused_ = false;
+  bool loop_ = false;
+  bool ended_ = false;
+  double speed_ = 1.0;
+  // Hand-off of the newest result from the processing thread to the UI thread.
+  std::mutex handoff_mutex_;
+  ProcessedFramePtr pending_;
+  RunnerStats pending_stats_;
+  bool posted_ = false;
+  std::uint64_t ui_dropped_ = 0;
 };
 
 }  // namespace lldif::ui

@@ -148,6 +148,11 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     ck.net = LLDifNet(o.config);
   }
   LLDifNet net = ck.net;
+  if (o.override_variant && !o.init.empty()) {
+    if (o.stage != 2 || o.config.variant == Variant::kPlain)
+      throw std::runtime_error("--variant with --init is for stage 2 and V1-V4 only");
+    net->config.variant = o.config.variant;
+  }
   net->to(dev);
   const ModelConfig& cfg = net->config;
 

@@ -19,6 +19,7 @@ struct TrainOptions {
   std::filesystem::path out;      // checkpoint written (best on FER2013Valid for stages 1-2, last for 0)
   std::filesystem::path run_dir;  // resumable state (epoch, optimizer); empty: out + ".run"
   ModelConfig config;             // used for a new network (stage 0 without init)
+  bool override_variant = false;  // stage 2 with init: train config.variant (e.g. V1 for the ablation)
   double epochs = 4;
   int batch = 64;
   double lr = 3.5e-4;

@@ -1,4 +1,5 @@
 #include "core/pipeline_runner.h"
+#include "core/emotion_model.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -84,6 +85,38 @@ TEST(PipelineRunner, DarkroomModeDarkensFramesBeforeAnalysis) {
   EXPECT_LT(meanLuminance(r.frame.image), 0.4 * meanLuminance(r.raw));
   EXPECT_GT(r.darken_ms, 0.0);
   EXPECT_EQ(r.analysis.faces.size(), 1u);
+}
+
+TEST(PipelineRunner, CompareModeRunsTheShippedModelOnTheClearAndTheDarkFace) {
+  auto model = EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt");
+  auto p = std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()),
+                                            std::move(model));
+  ProcessorSettings s;
+  s.compare = true;
+  s.lowlight = lowLightPreset("xll").typical();
+  s.noise_seeds = 3;
+  p->setSettings(s);
+  Frame f;
+  f.image = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
+  const ProcessedFrame r = p->process(f, false);
+  ASSERT_EQ(r.analysis.faces.size(), 1u);
+  ASSERT_EQ(r.emotions.size(), 1u);
+  EXPECT_EQ(meanLuminance(r.frame.image), meanLuminance(r.raw));  // faces found on the clear frame
+  EXPECT_LT(meanLuminance(r.dark), 0.3 * meanLuminance(r.raw));
+  const FaceEmotion& e = r.emotions[0];
+  ASSERT_TRUE(e.has_dark);
+  float sum = 0, diff = 0, spread = 0;
+  for (int k = 0; k < kNumClasses; ++k) {
+    sum += e.dark.probs[k];
+    diff += std::abs(e.dark.probs[k] - e.main.probs[k]);
+    spread += e.main.spread[k];
+  }
+  EXPECT_NEAR(sum, 1.0f, 1e-4f);
+  EXPECT_GT(diff, 1e-4f);   // the dark pass saw other pixels
+  EXPECT_GT(spread, 0.0f);  // 3 noise seeds: a spread
+  EXPECT_EQ(e.main.trajectory.size(), 5u);  // Z_4 .. Z_0
+  EXPECT_GT(r.model_ms, 0.0);
+  EXPECT_GE(r.processing_ms, r.model_ms + r.darken_ms);
 }
 
 class FailingSource : public FrameSource {

@@ -1,48 +1,221 @@
-// Widget tests of the viewer window (QT_QPA_PLATFORM=offscreen), on the real pipeline.
+// Widget tests of the viewer window (QT_QPA_PLATFORM=offscreen), on the real pipeline with the real
+// landmark model and the shipped emotion model.
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <fstream>
 
+#include <nlohmann/json.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "core/emotion_model.h"
 #include "core/face_analyzer.h"
+#include "core/image_io.h"
 #include "test_support.h"
+#include "ui/face_panel.h"
+#include "ui/histogram_panel.h"
+#include "ui/light_panel.h"
 #include "ui/main_window.h"
+#include "ui/tsne_panel.h"
 #include "ui/video_view.h"
 
 using namespace lldif;
 using namespace lldif::ui;
 
+namespace {
+std::shared_ptr<EmotionModel> shippedModel() {
+  static std::shared_ptr<EmotionModel> m = EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt");
+  return m;
+}
+MainWindowOptions noSettings() {
+  MainWindowOptions o;
+  o.use_settings = false;
+  return o;
+}
+double meanGray(const QImage& img) {
+  double sum = 0;
+  int n = 0;
+  for (int y = 0; y < img.height(); y += 4)
+    for (int x = 0; x < img.width(); x += 4, ++n) sum += qGray(img.pixel(x, y));
+  return sum / n;
+}
+}  // namespace
+
 class MainWindowTest : public QObject {
   Q_OBJECT
 
  private:
-  std::shared_ptr<FrameProcessor> processor() {
-    return std::make_shared<FrameProcessor>(
-        std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()));
+  std::shared_ptr<FrameProcessor> processor(bool with_model = true) {
+    return std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()),
+                                            with_model ? shippedModel() : nullptr);
   }
+  QString portrait(const char* name) { return QString::fromStdString(test::faceImage(name).string()); }
 
  private slots:
-  void demoFramesArriveWithFaceOverlays() {
-    MainWindow w(processor());
+  void demoFramesArriveWithEmotionOverlaysAndPanels() {
+    MainWindow w(processor(), noSettings());
     w.show();
     QVERIFY(w.openSource("demo"));
-    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 5, 20000);
-    QVERIFY(!w.videoView()->image().isNull());
-    QCOMPARE(w.videoView()->image().size(), QSize(640, 480));
-    QTRY_VERIFY_WITH_TIMEOUT(!w.videoView()->faces().empty(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 5, 30000);
+    QCOMPARE(w.videoView()->frame().image.size(), QSize(640, 480));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.videoView()->frame().faces.empty(), 10000);
+    const FaceOverlay& f = w.videoView()->frame().faces[0];
+    QVERIFY(f.has_emotion);
+    float sum = 0;
+    for (float p : f.probs) sum += p;
+    QVERIFY(std::abs(sum - 1.0f) < 1e-3f);
     w.videoView()->repaint();
     QVERIFY(w.videoView()->overlaysDrawn() >= 1);
+    QVERIFY(w.videoView()->emotionLabelsDrawn() >= 1);
+    // Side panel follows a face; clear-mode confidences go to the clear histogram only.
+    QTRY_VERIFY_WITH_TIMEOUT(w.facePanel()->samples() >= 2, 10000);
+    QVERIFY(w.facePanel()->selectedTrack() >= 0);
+    QVERIFY(w.histogramPanel()->clear().total() >= 2);
+    QCOMPARE(w.histogramPanel()->lowLight().total(), 0LL);
+    QVERIFY(!w.results().rows().empty());
     QVERIFY(w.lastError().isEmpty());
   }
 
+  void compareModeShowsClearAndDarkWithTheirOwnPredictions() {
+    MainWindow w(processor(), noSettings());
+    w.show();
+    w.lightPanel()->setPreset("xll");
+    w.lightPanel()->setMode(ViewMode::kCompare);
+    QVERIFY(w.openSource(portrait("portrait-040.jpg")));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+    const ViewFrame& vf = w.videoView()->frame();
+    QVERIFY(!vf.dark.isNull());
+    QCOMPARE(vf.dark.size(), vf.image.size());
+    QVERIFY(meanGray(vf.dark) < 0.3 * meanGray(vf.image));
+    QCOMPARE(vf.faces.size(), std::size_t(1));
+    QVERIFY(vf.faces[0].has_dark);
+    QVERIFY(vf.faces[0].dark_probs != vf.faces[0].probs);  // a real second pass on other pixels
+    w.videoView()->repaint();
+    QCOMPARE(w.videoView()->emotionLabelsDrawn(), 2);  // one per side
+    QCOMPARE(w.histogramPanel()->clear().total(), 1LL);
+    QCOMPARE(w.histogramPanel()->lowLight().total(), 1LL);
+    const QImage annotated = w.videoView()->renderAnnotated();
+    QCOMPARE(annotated.width(), 2 * vf.image.width() + 8);
+    w.histogramPanel()->reset();
+    QCOMPARE(w.histogramPanel()->clear().total(), 0LL);
+  }
+
+  void darkroomModeDarkensWhatIsAnalysed() {
+    MainWindow w(processor(), noSettings());
+    w.show();
+    w.lightPanel()->setPreset("xll");
+    w.lightPanel()->setMode(ViewMode::kDarkroom);
+    QVERIFY(w.openSource(portrait("portrait-040.jpg")));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+    const double mean = meanGray(w.videoView()->frame().image);
+    QVERIFY2(mean < 25, qPrintable(QString("mean %1").arg(mean)));
+    QCOMPARE(w.histogramPanel()->lowLight().total(), static_cast<long long>(w.videoView()->frame().faces.size()));
+  }
+
   void stillImageIsShownAndEnds() {
-    MainWindow w(processor());
+    MainWindow w(processor(false), noSettings());
     w.show();
     QSignalSpy ended(w.session(), &ViewerSession::ended);
-    QVERIFY(w.openSource(QString::fromStdString(test::faceImage("portrait-040.jpg").string())));
+    QVERIFY(w.openSource(portrait("portrait-040.jpg")));
     QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 10000);
-    QCOMPARE(w.videoView()->faces().size(), std::size_t(1));
-    QCOMPARE(w.videoView()->faces()[0].landmarks.size(), std::size_t(68));
+    QCOMPARE(w.videoView()->frame().faces.size(), std::size_t(1));
+    QCOMPARE(w.videoView()->frame().faces[0].landmarks.size(), std::size_t(68));
+    QVERIFY(!w.videoView()->frame().faces[0].has_emotion);  // no model: faces only
+  }
+
+  void folderNextAndPreviousWhilePaused() {
+    QTemporaryDir dir;
+    for (const char* n : {"portrait-005.jpg", "portrait-020.jpg", "portrait-040.jpg"})
+      QVERIFY(QFile::copy(portrait(n), dir.filePath(n)));
+    MainWindow w(processor(false), noSettings());
+    w.show();
+    w.session()->setPaused(true);
+    QVERIFY(w.openSource(dir.path()));
+    QCOMPARE(w.session()->frameCount(), 3);
+    w.session()->step(+1);
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 10000);
+    QCOMPARE(w.session()->position(), 0);
+    w.session()->step(+1);
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 2, 10000);
+    QCOMPARE(w.session()->position(), 1);
+    w.session()->step(-1);
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 3, 10000);
+    QCOMPARE(w.session()->position(), 0);
+  }
+
+  void exportsAreValidAndNeverSilentlyOverwrite() {
+    QTemporaryDir dir;
+    MainWindow w(processor(), noSettings());
+    w.show();
+    w.lightPanel()->setMode(ViewMode::kCompare);
+    QVERIFY(w.openSource(portrait("portrait-020.jpg")));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.results().rows().empty(), 5000);
+    const QString csv = dir.filePath("r.csv"), json = dir.filePath("r.json");
+    QVERIFY(w.exportResults(csv));
+    QVERIFY(w.exportResults(json));
+    std::ifstream in(json.toStdString());
+    const nlohmann::json j = nlohmann::json::parse(in);
+    QCOMPARE(j["rows"].size(), w.results().rows().size());
+    const auto& row = j["rows"][0];
+    QCOMPARE(row["mode"].get<std::string>(), std::string("compare"));
+    QCOMPARE(row["box"].size(), std::size_t(4));
+    double sum = 0;
+    for (const auto& [k, v] : row["probs"].items()) sum += v.get<double>();
+    QVERIFY(std::abs(sum - 1.0) < 1e-3);
+    QVERIFY(row["clear_confidence"].is_number() && row["dark_confidence"].is_number());
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), static_cast<int>(w.results().rows().size()) + 1);
+    QCOMPARE(lines[0].split(',').size(), lines[1].split(',').size());
+    QVERIFY(lines[0].startsWith("time_s,frame,mode,track_id"));
+    // A second export to the same file is refused with a message; the file is untouched.
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    const auto size_before = QFileInfo(csv).size();
+    QVERIFY(!w.exportResults(csv));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(w.lastError().contains("already exists"));
+    QCOMPARE(QFileInfo(csv).size(), size_before);
+    QVERIFY(w.exportResults(csv, /*overwrite=*/true));
+  }
+
+  void recordsAnAnnotatedVideo() {
+    QTemporaryDir dir;
+    MainWindow w(processor(), noSettings());
+    w.show();
+    QVERIFY(w.openSource("demo"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 1, 30000);
+    const QString file = dir.filePath("rec.mp4");
+    QVERIFY(w.startRecording(file));
+    QTRY_VERIFY_WITH_TIMEOUT(w.recordedFrames() >= 5, 30000);
+    w.stopRecording();
+    cv::VideoCapture cap(file.toStdString());
+    QVERIFY(cap.isOpened());
+    cv::Mat frame;
+    QVERIFY(cap.read(frame));
+    QCOMPARE(frame.cols, 640);
+    QVERIFY(!QFileInfo::exists(dir.filePath(".rec.part.mp4")));
+    QVERIFY(!w.startRecording(file));  // exists: refused
+  }
+
+  void tsneRunsInTheBackgroundAndExports() {
+    QTemporaryDir dir;
+    MainWindow w(processor(), noSettings());
+    w.show();
+    QVERIFY(w.openSource("demo"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.tsnePanel()->sessionFaces() >= 5, 60000);
+    w.session()->setPaused(true);
+    QSignalSpy ready(w.tsnePanel(), &TsnePanel::snapshotReady);
+    w.tsnePanel()->refresh();
+    QVERIFY(w.tsnePanel()->computing());  // returned at once: the UI thread is free
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 120000);
+    QVERIFY(w.tsnePanel()->hasSnapshot());
+    QCOMPARE(w.tsnePanel()->step(), 0);  // shows Z_0 first
+    const QString png = dir.filePath("tsne.png");
+    QVERIFY(w.tsnePanel()->exportPng(png));
+    QVERIFY(!QImage(png).isNull());
   }
 
   void badFileShowsAnErrorAndKeepsRunning() {
@@ -52,10 +225,10 @@ class MainWindowTest : public QObject {
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("not a jpeg");
     f.close();
-    MainWindow w(processor());
+    MainWindow w(processor(), noSettings());
     w.show();
     QVERIFY(w.openSource("demo"));
-    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 2, 30000);
     QSignalSpy errors(&w, &MainWindow::errorShown);
     QVERIFY(!w.openSource(bad));
     QCOMPARE(errors.count(), 1);
@@ -64,32 +237,27 @@ class MainWindowTest : public QObject {
     QVERIFY(w.lastError().contains("Camera 42"));
     // The demo keeps playing behind the error.
     const int before = w.framesShown();
-    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() > before + 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() > before + 2, 30000);
   }
 
-  void darkroomToggleDarkensTheAnalysedFrame() {
-    MainWindow w(processor());
+  void wrongModelFileIsReportedNotFatal() {
+    MainWindowOptions o = noSettings();
+    o.model_error = "The emotion model could not be loaded, showing faces only: x.ckpt: not an LLDif checkpoint";
+    MainWindow w(processor(false), o);
+    QSignalSpy errors(&w, &MainWindow::errorShown);
     w.show();
-    ProcessorSettings s;
-    s.darkroom = true;
-    s.lowlight = lowLightPreset("xll").typical();
-    w.session()->processor().setSettings(s);
-    QVERIFY(w.openSource(QString::fromStdString(test::faceImage("portrait-040.jpg").string())));
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 5000);
+    QVERIFY(w.lastError().contains("not an LLDif checkpoint"));
+    QVERIFY(w.openSource(portrait("portrait-040.jpg")));
     QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 10000);
-    const QImage img = w.videoView()->image();
-    double sum = 0;
-    for (int y = 0; y < img.height(); y += 4)
-      for (int x = 0; x < img.width(); x += 4) sum += qGray(img.pixel(x, y));
-    const double mean = sum / ((img.height() / 4) * (img.width() / 4));
-    QVERIFY2(mean < 25, qPrintable(QString("mean %1").arg(mean)));
   }
 
   void screenshotIsWritten() {
     QTemporaryDir dir;
-    MainWindow w(processor());
+    MainWindow w(processor(), noSettings());
     w.show();
     QVERIFY(w.openSource("demo"));
-    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.framesShown() >= 1, 30000);
     const QString path = dir.filePath("shot.png");
     QVERIFY(w.saveScreenshot(path));
     QImage shot(path);
