@@ -80,7 +80,7 @@ MainWindow::MainWindow(std::shared_ptr<FrameProcessor> processor, const MainWind
   connect(view_, &VideoView::faceClicked, face_panel_, &FacePanel::select);
   connect(view_, &VideoView::faceClicked, view_, &VideoView::setSelectedTrack);
   view_->clear(tr("Open a camera, a video, an image or a folder (File menu), or drop a file here."));
-  resize(1400, 860);
+  resize(1500, 900);
 
   if (options_.use_settings) {
     QSettings s;
@@ -147,6 +147,7 @@ void MainWindow::buildDocks() {
   dock->setObjectName("analysis_dock");
   dock->setWidget(tabs_);
   addDockWidget(Qt::RightDockWidgetArea, dock);
+  resizeDocks({light_dock, dock}, {320, 430}, Qt::Horizontal);  // most of the width for the video
 
   // The shipped reference trajectories for the t-SNE (optional).
   const auto ref = defaultReferenceTrajectoriesPath();

@@ -161,13 +161,15 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   auto params = trainableParameters(net, o.stage);
   torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
   const int64_t steps_per_epoch = train_idx.numel() / o.batch;
-  const auto total_steps = static_cast<int64_t>(std::ceil(o.epochs * static_cast<double>(steps_per_epoch)));
+  auto total_steps = static_cast<int64_t>(std::ceil(o.epochs * static_cast<double>(steps_per_epoch)));
   int64_t step = 0;
   double best = -1;
+  double trained_s_before = 0;  // training wall time of earlier runs of this command (resume)
   const fs::path state_file = run_dir / "state.txt";
   if (fs::exists(state_file)) {  // resume
     std::ifstream s(state_file);
     s >> step >> best;
+    if (!(s >> trained_s_before)) trained_s_before = 0;  // older state files have no training time
     LoadedCheckpoint last = loadCheckpoint(run_dir / "last.ckpt");
     torch::NoGradGuard ng;
     auto dst = net->named_parameters(true);
@@ -247,12 +249,15 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     const torch::Tensor heat = renderHeatmapsBatch(a.landmarks, 48).to(dev);
     const torch::Tensor label = soft.index_select(0, idx).argmax(1);
 
-    // Learning rate: linear warm-up then cosine decay.
-    const double lr = step < o.warmup_steps
-                          ? o.lr * (step + 1) / o.warmup_steps
-                          : o.lr * 0.5 *
-                                (1 + std::cos(M_PI * static_cast<double>(step - o.warmup_steps) /
-                                              std::max<int64_t>(1, total_steps - o.warmup_steps)));
+    // Learning rate: linear warm-up then cosine decay over the steps, or over the time budget when that
+    // ends first (so a slower machine, or one shared with other work, still anneals fully).
+    const double trained_s = trained_s_before + std::chrono::duration<double>(Clock::now() - t_start).count();
+    double progress = static_cast<double>(step - o.warmup_steps) /
+                      static_cast<double>(std::max<int64_t>(1, total_steps - o.warmup_steps));
+    if (o.budget_minutes > 0) progress = std::max(progress, trained_s / (o.budget_minutes * 60.0));
+    const double lr = step < o.warmup_steps ? o.lr * (step + 1) / o.warmup_steps
+                                            : o.lr * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
+    const bool budget_spent = o.budget_minutes > 0 && trained_s >= o.budget_minutes * 60.0;
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 
     torch::Tensor loss;
@@ -310,8 +315,12 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           fmt("  step %.0f/%.0f  epoch %.2f  loss %.4f", static_cast<double>(step),
               static_cast<double>(total_steps), static_cast<double>(step) / steps_per_epoch, loss_ema) +
           fmt("  lr %.2e  %.2f s/step", lr, per_step) + "  ETA " +
-          duration(per_step * static_cast<double>(total_steps - step)));
+          duration(o.budget_minutes > 0
+                       ? std::min(per_step * static_cast<double>(total_steps - step),
+                                  std::max(0.0, o.budget_minutes * 60.0 - trained_s))
+                       : per_step * static_cast<double>(total_steps - step)));
     }
+    if (budget_spent) total_steps = step;  // the schedule is complete: this is the last step
     const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;
     const bool out_of_time =
         o.max_minutes > 0 &&
@@ -334,7 +343,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       torch::save(opt, (run_dir / "optimizer.pt").string());
       {
         std::ofstream s(state_file.string() + ".part");
-        s << step << " " << best << "\n";
+        s << step << " " << best << " "
+          << trained_s_before + std::chrono::duration<double>(Clock::now() - t_start).count() << "\n";
       }
       fs::rename(state_file.string() + ".part", state_file);
       net->to(dev);

@@ -33,6 +33,9 @@ struct TrainOptions {
   int threads = 0;  // 0: every core
   std::string device = "auto";
   double max_minutes = 0;                 // stop (resumably) after this wall time; 0: no limit
+  // Time budget of the whole stage (across resumes): the cosine schedule ends at the budget or at the
+  // last epoch, whichever comes first, and training finishes there. 0: epochs only.
+  double budget_minutes = 0;
   std::string command;                    // recorded in the checkpoint
   std::vector<float> alignment_template;  // stored in the checkpoint when the init has none (136 numbers)
 };
