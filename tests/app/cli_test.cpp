@@ -105,3 +105,26 @@ TEST(Cli, PredictRunsTheRealNetworkAndSaysWhenItIsUntrained) {
 }
 
 }  // namespace
+
+TEST(Cli, BenchTimesTheViewersProcessorOnARealVideoAsJson) {
+  lldif::test::TempDir dir;
+  lldif::test::writeTestVideo(dir / "clip.avi", cv::imread(lldif::test::faceImage("portrait-005.jpg").string()), 12,
+                              30.0);
+  const CliRun r = run("bench --source " + (dir / "clip.avi").string() + " --frames 10 --mode compare");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["frames"], 10);
+  EXPECT_EQ(j["mode"], "compare");
+  EXPECT_GE(j["frames_with_face"].get<int>(), 8);
+  for (const char* s : {"darken", "detect", "landmarks", "align", "model", "total"}) {
+    ASSERT_TRUE(j["stages"].contains(s)) << s;
+    EXPECT_GE(j["stages"][s]["p95_ms"].get<double>(), j["stages"][s]["median_ms"].get<double>()) << s;
+  }
+  EXPECT_GT(j["stages"]["model"]["median_ms"].get<double>(), 0.0);
+  EXPECT_GT(j["stages"]["darken"]["median_ms"].get<double>(), 0.0);
+  EXPECT_TRUE(j["keeps_up"].is_boolean());
+  // A source that does not exist: a message, not a crash.
+  const CliRun bad = run("bench --source /no/such.mp4 --frames 3", true);
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.out.find("/no/such.mp4"), std::string::npos);
+}
