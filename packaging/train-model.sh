@@ -16,6 +16,8 @@ LLDIF=${LLDIF:-build/app/lldif}
 [ -x "$LLDIF" ] || packaging/build.sh
 mkdir -p "$RUN"
 export OMP_WAIT_POLICY=passive
+SCALE=${BUDGET_SCALE:-1}  # e.g. 0.01 for a smoke test of the script on a tiny folder
+budget() { awk "BEGIN{print $1 * $SCALE}"; }
 log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$RUN/recipe.log"; }
 
 stage() {  # name, then the lldif train arguments
@@ -31,11 +33,11 @@ stage() {  # name, then the lldif train arguments
 [ -f "$RUN/ferplus.pack" ] || "$LLDIF" prepare "$FERPLUS" "$RUN/ferplus.pack"
 P=(--pack "$RUN/ferplus.pack")
 # Stage 0: LA-CLIP from scratch (image encoder + text encoder, template captions).
-stage stage0 --stage 0 "${P[@]}" --epochs 3 --lr 1e-3 --budget-minutes 10
+stage stage0 --stage 0 "${P[@]}" --epochs 3 --lr 1e-3 --budget-minutes "$(budget 10)"
 # Stage 1: PNET_s1 + LLformer; half the samples get a zero prior so the LLformer learns from the image.
-stage stage1 --stage 1 "${P[@]}" --init "$RUN/stage0.ckpt" --epochs 6 --lr 1e-3 --prior-dropout 0.5 --budget-minutes 40
+stage stage1 --stage 1 "${P[@]}" --init "$RUN/stage0.ckpt" --epochs 6 --lr 1e-3 --prior-dropout 0.5 --budget-minutes "$(budget 40)"
 # Stage 2: PNET_s2 + denoiser + LLformer through the 4-step diffusion (V4: L_ce + inserted noise).
-stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs 30 --lr 1e-3 --budget-minutes 120
+stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs 30 --lr 1e-3 --budget-minutes "$(budget 120)"
 
 "$LLDIF" eval "$FERPLUS/FER2013Test" --model "$RUN/stage2.ckpt" --json "$RUN/eval-clear.json" --report "$RUN/report-clear"
 if [ -n "$LL" ]; then
