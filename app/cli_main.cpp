@@ -628,6 +628,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")
       ->check(CLI::Range(1, 64));
   train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
+  train_cmd->add_option("--stop-at-step", to.stop_at_step, "Stop (resumably) at this step");
   train_cmd->add_option("--budget-minutes", to.budget_minutes,
                         "Time budget of the stage: the learning-rate schedule ends there (or at --epochs)");
   train_cmd->add_option("--threads", to.threads, "CPU threads (default: every core)");

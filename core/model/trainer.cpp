@@ -323,8 +323,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     if (budget_spent) total_steps = step;  // the schedule is complete: this is the last step
     const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;
     const bool out_of_time =
-        o.max_minutes > 0 &&
-        std::chrono::duration<double>(Clock::now() - t_start).count() > o.max_minutes * 60.0;
+        (o.max_minutes > 0 &&
+         std::chrono::duration<double>(Clock::now() - t_start).count() > o.max_minutes * 60.0) ||
+        (o.stop_at_step > 0 && step >= o.stop_at_step);
     if (epoch_end || out_of_time) {
       const auto acc = evaluate();
       const double score = 0.5 * (acc[0] + acc[1]);
@@ -350,7 +351,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       net->to(dev);
       report.epochs_done = static_cast<int>(step / steps_per_epoch);
       if (out_of_time && step < total_steps) {
-        log("time budget reached: stopped at step " + std::to_string(step) +
+        log("time or step limit reached: stopped at step " + std::to_string(step) +
             "; run the same command to resume");
         break;
       }

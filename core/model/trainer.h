@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct TrainOptions {
   // Time budget of the whole stage (across resumes): the cosine schedule ends at the budget or at the
   // last epoch, whichever comes first, and training finishes there. 0: epochs only.
   double budget_minutes = 0;
+  std::int64_t stop_at_step = 0;  // stop (resumably) at this step, e.g. to match another run's length; 0: none
   std::string command;                    // recorded in the checkpoint
   std::vector<float> alignment_template;  // stored in the checkpoint when the init has none (136 numbers)
 };
