@@ -33,10 +33,10 @@ LightPanel::LightPanel(QWidget* parent)
       cast_g_(slider(30, 100, this)),
       cast_b_(slider(30, 100, this)),
       noise_(new QCheckBox(tr("Sensor noise"), this)),
-      camera_dark_(new QCheckBox(tr("The camera is already dark (real dim room)"), this)),
+      camera_dark_(new QCheckBox(tr("The camera is already dark"), this)),
       preview_(new QCheckBox(tr("Show an enhanced preview"), this)),
       seeds_(new QSpinBox(this)),
-      uncertainty_(new QCheckBox(tr("Show uncertainty (spread over noise seeds)"), this)),
+      uncertainty_(new QCheckBox(tr("Show uncertainty (spread)"), this)),
       smoothing_(new QCheckBox(tr("Temporal smoothing (EMA)"), this)),
       alpha_(slider(5, 100, this)),
       ev_label_(new QLabel(this)),
@@ -46,8 +46,8 @@ LightPanel::LightPanel(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   auto* mode_box = new QGroupBox(tr("Mode"), this);
   auto* mode_layout = new QVBoxLayout(mode_box);
-  const QStringList modes = {tr("Clear: the frame as captured"), tr("Dark room: darken, then detect and classify"),
-                             tr("Compare: clear and dark side by side")};
+  const QStringList modes = {tr("Clear"), tr("Dark room: darken, then analyse"),
+                             tr("Compare clear and dark")};
   for (int i = 0; i < modes.size(); ++i) {
     auto* b = new QRadioButton(modes[i], mode_box);
     mode_group_->addButton(b, i);
@@ -77,6 +77,8 @@ LightPanel::LightPanel(QWidget* parent)
 
   auto* real = new QGroupBox(tr("Real low light"), this);
   auto* real_layout = new QVBoxLayout(real);
+  camera_dark_->setToolTip(tr("For real dim rooms: the model gets the raw frame; you may see an enhanced preview"));
+  uncertainty_->setToolTip(tr("Show the spread of the top probability over the noise seeds"));
   real_layout->addWidget(camera_dark_);
   preview_->setChecked(true);
   real_layout->addWidget(preview_);

@@ -80,7 +80,7 @@ MainWindow::MainWindow(std::shared_ptr<FrameProcessor> processor, const MainWind
   connect(view_, &VideoView::faceClicked, face_panel_, &FacePanel::select);
   connect(view_, &VideoView::faceClicked, view_, &VideoView::setSelectedTrack);
   view_->clear(tr("Open a camera, a video, an image or a folder (File menu), or drop a file here."));
-  resize(1500, 900);
+  resize(1600, 920);
 
   if (options_.use_settings) {
     QSettings s;
@@ -129,6 +129,8 @@ void MainWindow::buildDocks() {
   auto* scroll = new QScrollArea(this);
   scroll->setWidget(light_panel_);
   scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(light_panel_->minimumSizeHint().width() + 24);  // no clipped controls
   auto* light_dock = new QDockWidget(tr("Light"), this);
   light_dock->setObjectName("light_dock");
   light_dock->setWidget(scroll);
@@ -147,7 +149,7 @@ void MainWindow::buildDocks() {
   dock->setObjectName("analysis_dock");
   dock->setWidget(tabs_);
   addDockWidget(Qt::RightDockWidgetArea, dock);
-  resizeDocks({light_dock, dock}, {320, 430}, Qt::Horizontal);  // most of the width for the video
+  resizeDocks({light_dock, dock}, {370, 430}, Qt::Horizontal);  // most of the width for the video
 
   // The shipped reference trajectories for the t-SNE (optional).
   const auto ref = defaultReferenceTrajectoriesPath();
