@@ -20,6 +20,8 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include <opencv2/imgproc.hpp>
@@ -419,7 +421,14 @@ void MainWindow::onFrame(ProcessedFramePtr frame, RunnerStats stats) {
   results_.add(*frame);
   if (recorder_.isOpen()) {
     try {
-      recorder_.write(toBgr(view_->renderAnnotated()));
+      // Constant-rate file, real timing: a frame the pipeline dropped is covered by repeating the last
+      // shown one, so the recording lasts as long as the source did.
+      int copies = 1;
+      if (last_recorded_t_ >= 0 && t > last_recorded_t_)
+        copies = std::clamp(static_cast<int>(std::lround((t - last_recorded_t_) * recorder_fps_)), 1, 30);
+      last_recorded_t_ = t;
+      const cv::Mat annotated = toBgr(view_->renderAnnotated());
+      for (int c = 0; c < copies; ++c) recorder_.write(annotated);
       status_rec_->setText(tr("REC %1 frames").arg(recorder_.frames()));
     } catch (const std::exception& e) {
       stopRecording();
@@ -495,9 +504,11 @@ bool MainWindow::startRecording(const QString& path, bool overwrite) {
     showError(tr("Nothing to record yet: open a source first."));
     return false;
   }
-  double fps = 30;
+  const double source_fps = session_->sourceFps();
+  recorder_fps_ = source_fps > 1 && source_fps <= 120 ? source_fps : 30.0;
+  last_recorded_t_ = -1;
   try {
-    recorder_.open(path.toStdString(), fps, cv::Size(shown.width(), shown.height()), overwrite);
+    recorder_.open(path.toStdString(), recorder_fps_, cv::Size(shown.width(), shown.height()), overwrite);
   } catch (const std::exception& e) {
     showError(tr("Cannot record: %1").arg(e.what()));
     return false;

@@ -109,6 +109,8 @@ class MainWindow : public QMainWindow {
   EmotionSmoother smoother_, dark_smoother_;
   ResultsLog results_;
   VideoRecorder recorder_;
+  double recorder_fps_ = 30;
+  double last_recorded_t_ = -1;  // media time of the last recorded frame
   QString device_;
   int frames_shown_ = 0;
   QString last_error_;

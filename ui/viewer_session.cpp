@@ -127,6 +127,7 @@ void ViewerSession::setSpeed(double speed) {
 }
 
 std::int64_t ViewerSession::position() const { return runner_ ? runner_->position() : -1; }
+double ViewerSession::sourceFps() const { return runner_ ? runner_->source().fps() : 0.0; }
 std::int64_t ViewerSession::frameCount() const { return runner_ ? runner_->frameCount() : 0; }
 
 void ViewerSession::setPaused(bool paused) {

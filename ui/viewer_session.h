@@ -37,6 +37,7 @@ class ViewerSession : public QObject {
   void setSpeed(double speed);
   std::int64_t position() const;    // index of the frame last captured (-1: none or not seekable)
   std::int64_t frameCount() const;  // 0: not seekable (camera, demo, still image)
+  double sourceFps() const;         // the source's frame rate; 0 for a still image or no source
 
   QString sourceDescription() const { return description_; }
   QString sourceSpec() const { return spec_; }
