@@ -134,6 +134,29 @@ void validate(const LowLightParams& p) {
 }
 
 
+// Channels of an image darken() accepts (8-bit, 1, 3 or 4 channels); throws otherwise.
+int darkenableChannels(const cv::Mat& image) {
+  if (image.empty()) throw std::invalid_argument("darken: empty image");
+  if (image.depth() != CV_8U) throw std::invalid_argument("darken: 8-bit images only");
+  const int ch = image.channels();
+  if (ch != 1 && ch != 3 && ch != 4) throw std::invalid_argument("darken: 1, 3 or 4 channels only");
+  return ch;
+}
+
+// Runs row(y, src, dst, rng) over the rows in parallel, one generator per row seeded by (seed, row): the
+// output is independent of the thread split.
+template <typename RowFn>
+cv::Mat mapRows(const cv::Mat& image, std::uint64_t seed, RowFn row) {
+  cv::Mat out(image.size(), image.type());
+  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
+    for (int y = rows.start; y < rows.end; ++y) {
+      Rng rng(seed * 0x100000001B3ull + static_cast<std::uint64_t>(y) + 1);
+      row(image.ptr<std::uint8_t>(y), out.ptr<std::uint8_t>(y), rng);
+    }
+  });
+  return out;
+}
+
 // One exact draw of the sensor model for linear value lin (after gain and exposure).
 std::uint8_t sampleLevel(double lin, const LowLightParams& params, Rng& rng) {
   constexpr double kGaussianShot = 64.0;
@@ -184,10 +207,7 @@ std::vector<std::string> lowLightPresetNames() { return {"ll", "xll"}; }
 
 cv::Mat darken(const cv::Mat& image, const LowLightParams& params, std::uint64_t seed) {
   validate(params);
-  if (image.empty()) throw std::invalid_argument("darken: empty image");
-  if (image.depth() != CV_8U) throw std::invalid_argument("darken: 8-bit images only");
-  const int ch = image.channels();
-  if (ch != 1 && ch != 3 && ch != 4) throw std::invalid_argument("darken: 1, 3 or 4 channels only");
+  const int ch = darkenableChannels(image);
 
   const auto& decode = decodeTable();
   const double exposure = std::pow(2.0, -params.ev);
@@ -196,26 +216,14 @@ cv::Mat darken(const cv::Mat& image, const LowLightParams& params, std::uint64_t
                                              : std::array<double, 4>{params.cast_b, params.cast_g, 1.0, 1.0};
   const int colour_channels = ch == 4 ? 3 : ch;
 
-  cv::Mat out(image.size(), image.type());
-  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
-    for (int y = rows.start; y < rows.end; ++y) {
-      // One generator per row, seeded by (seed, row): output independent of the thread split.
-      Rng rng(seed * 0x100000001B3ull + static_cast<std::uint64_t>(y) + 1);
-      const std::uint8_t* src = image.ptr<std::uint8_t>(y);
-      std::uint8_t* dst = out.ptr<std::uint8_t>(y);
-      for (int x = 0; x < image.cols; ++x) {
-        for (int c = 0; c < ch; ++c) {
-          const int i = x * ch + c;
-          if (c >= colour_channels) {
-            dst[i] = src[i];
-            continue;
-          }
-          dst[i] = sampleLevel(decode[src[i]] * gain[c] * exposure, params, rng);
-        }
+  return mapRows(image, seed, [&](const std::uint8_t* src, std::uint8_t* dst, Rng& rng) {
+    for (int x = 0; x < image.cols; ++x) {
+      for (int c = 0; c < ch; ++c) {
+        const int i = x * ch + c;
+        dst[i] = c >= colour_channels ? src[i] : sampleLevel(decode[src[i]] * gain[c] * exposure, params, rng);
       }
     }
   });
-  return out;
 }
 
 
@@ -235,40 +243,30 @@ DarkenSampler::DarkenSampler(const LowLightParams& params, std::uint64_t table_s
 }
 
 cv::Mat DarkenSampler::apply(const cv::Mat& image, std::uint64_t seed) const {
-  if (image.empty()) throw std::invalid_argument("darken: empty image");
-  if (image.depth() != CV_8U) throw std::invalid_argument("darken: 8-bit images only");
-  const int ch = image.channels();
-  if (ch != 1 && ch != 3 && ch != 4) throw std::invalid_argument("darken: 1, 3 or 4 channels only");
+  const int ch = darkenableChannels(image);
   const int colour_channels = ch == 4 ? 3 : ch;
-  cv::Mat out(image.size(), image.type());
-  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
-    for (int y = rows.start; y < rows.end; ++y) {
-      Rng rng(seed * 0x100000001B3ull + static_cast<std::uint64_t>(y) + 1);
-      const std::uint8_t* src = image.ptr<std::uint8_t>(y);
-      std::uint8_t* dst = out.ptr<std::uint8_t>(y);
-      std::uint64_t bits = 0;
-      int left = 0;
-      for (int x = 0; x < image.cols; ++x) {
-        for (int c = 0; c < ch; ++c) {
-          const int i = x * ch + c;
-          if (c >= colour_channels) {
-            dst[i] = src[i];
-            continue;
-          }
-          if (left == 0) {
-            bits = rng.next();
-            left = 8;
-          }
-          const int pick = static_cast<int>(bits & 0xFF);  // kPool == 256: one byte per value
-          bits >>= 8;
-          --left;
-          const int table = ch == 1 ? 0 : 1 + c;
-          dst[i] = table_[static_cast<std::size_t>(((table * 256) + src[i]) * kPool + pick)];
+  return mapRows(image, seed, [&](const std::uint8_t* src, std::uint8_t* dst, Rng& rng) {
+    std::uint64_t bits = 0;
+    int left = 0;
+    for (int x = 0; x < image.cols; ++x) {
+      for (int c = 0; c < ch; ++c) {
+        const int i = x * ch + c;
+        if (c >= colour_channels) {
+          dst[i] = src[i];
+          continue;
         }
+        if (left == 0) {
+          bits = rng.next();
+          left = 8;
+        }
+        const int pick = static_cast<int>(bits & 0xFF);  // kPool == 256: one byte per value
+        bits >>= 8;
+        --left;
+        const int table = ch == 1 ? 0 : 1 + c;
+        dst[i] = table_[static_cast<std::size_t>(((table * 256) + src[i]) * kPool + pick)];
       }
     }
   });
-  return out;
 }
 
 double meanLuminance(const cv::Mat& image) {
