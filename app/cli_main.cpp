@@ -2,12 +2,12 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -240,10 +240,10 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::ui
   EvalResult r = evaluateFolder(
       model, dir, seed,
       [&](long long d, long long n) {
-    if (!started) {
-      progress = Progress("eval " + fs::path(dir).filename().string(), n);
-      started = true;
-    }
+        if (!started) {
+          progress = Progress("eval " + fs::path(dir).filename().string(), n);
+          started = true;
+        }
         progress.update(d);
       },
       keep_trajectories);
@@ -296,7 +296,8 @@ int runEval(const EvalArgs& a) {
       std::array<int, kNumClasses> taken{};
       const int per_class = std::max(1, a.tsne_faces / kNumClasses);
       for (const auto& e : r.per_image) {
-        if (e.trajectory.empty() || e.label < 0 || taken[static_cast<std::size_t>(e.label)] >= per_class) continue;
+        if (e.trajectory.empty() || e.label < 0 || taken[static_cast<std::size_t>(e.label)] >= per_class)
+          continue;
         ++taken[static_cast<std::size_t>(e.label)];
         set.add(e.trajectory, e.predicted, e.label);
       }
@@ -311,10 +312,11 @@ int runEval(const EvalArgs& a) {
         const auto pts = tsneSnapshots(set, {}, nullptr, [&](int d, int) { tp.update(d); });
         tp.finish();
         const fs::path png = fs::path(a.tsne_dir) / "tsne_steps.png";
-        saveImage(png, drawTsneSnapshots(set, pts,
-                                         "t-SNE of the prior Z_t at each reverse step, " + std::to_string(set.size()) +
-                                             " faces of " + fs::path(a.dir).filename().string() +
-                                             " (colour: predicted emotion)"));
+        saveImage(
+            png, drawTsneSnapshots(set, pts,
+                                   "t-SNE of the prior Z_t at each reverse step, " +
+                                       std::to_string(set.size()) + " faces of " +
+                                       fs::path(a.dir).filename().string() + " (colour: predicted emotion)"));
         std::printf("wrote %s\n", png.c_str());
       }
     }
@@ -493,9 +495,8 @@ int runBench(const BenchArgs& a) {
   j["model"] = model ? model->info().file.string() : "none";
   j["device"] = model ? model->info().device : "cpu";
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
-  j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)},
-                 {"detect", stage(detect)},       {"landmarks", stage(landmarks)},
-                 {"align", stage(align)},         {"model", stage(model_v)},
+  j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)}, {"detect", stage(detect)},
+                 {"landmarks", stage(landmarks)}, {"align", stage(align)},     {"model", stage(model_v)},
                  {"total", stage(total)}};
   if (a.realtime) {
     j["latency"] = stage(latency);
@@ -566,11 +567,13 @@ int main(int argc, char** argv) {
                    "clear, darkroom (darken, then faces and emotions) or compare (faces on the clear frame, "
                    "emotions on clear and dark faces: two model passes)")
       ->check(CLI::IsMember({"clear", "darkroom", "compare"}));
-  bench_cmd->add_option("--level", bench.level, "Low-light level: ll or xll")->check(CLI::IsMember({"ll", "xll"}));
+  bench_cmd->add_option("--level", bench.level, "Low-light level: ll or xll")
+      ->check(CLI::IsMember({"ll", "xll"}));
   bench_cmd->add_option("--model", bench.model, "Model checkpoint (default: the shipped one)");
   bench_cmd->add_flag("--no-model", bench.no_model, "Faces only, no emotion model");
-  bench_cmd->add_flag("--realtime", bench.realtime,
-                      "Run the real two-thread pipeline paced at the source's rate: latency and dropped frames");
+  bench_cmd->add_flag(
+      "--realtime", bench.realtime,
+      "Run the real two-thread pipeline paced at the source's rate: latency and dropped frames");
   bench_cmd->add_option("--device", bench.device, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
@@ -616,15 +619,22 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--epochs", to.epochs, "Epochs (fractions allowed)")->check(CLI::Range(0.01, 1000.0));
   train_cmd->add_option("--batch", to.batch, "Batch size")->check(CLI::Range(2, 4096));
   train_cmd->add_option("--lr", to.lr, "Peak learning rate (AdamW, cosine)");
-  auto* variant_opt = train_cmd
-      ->add_option("--variant", variant,
-                   "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4; or 'plain': the plain "
-                   "compact-ResNet baseline (stage 2 only, no --init)")
-      ->check(CLI::IsMember({"V1", "V2", "V3", "V4", "plain"}));
+  auto* variant_opt =
+      train_cmd
+          ->add_option(
+              "--variant", variant,
+              "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4; or 'plain': the plain "
+              "compact-ResNet baseline (stage 2 only, no --init)")
+          ->check(CLI::IsMember({"V1", "V2", "V3", "V4", "plain"}));
   train_cmd
       ->add_option("--prior-dropout", to.prior_dropout,
                    "Stage 1: share of samples trained with a zero prior (image and landmarks only)")
       ->check(CLI::Range(0.0, 1.0));
+  std::string backbone_from;
+  train_cmd
+      ->add_option("--backbone-from", backbone_from,
+                   "Stage 1: give the LLformer the residual backbone and start it from this plain baseline")
+      ->check(CLI::ExistingFile);
   train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")
       ->check(CLI::Range(1, 64));
   train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
@@ -649,7 +659,8 @@ int main(int argc, char** argv) {
       ->expected(2);
   eval_cmd->add_option("--steps", ev.steps,
                        "Accuracy for each number of diffusion steps, e.g. --steps 1 2 4 8");
-  eval_cmd->add_option("--tsne", ev.tsne_dir, "Folder for the t-SNE of Z_t at every reverse step (Fig. 7) as PNG");
+  eval_cmd->add_option("--tsne", ev.tsne_dir,
+                       "Folder for the t-SNE of Z_t at every reverse step (Fig. 7) as PNG");
   eval_cmd->add_option("--tsne-faces", ev.tsne_faces, "Faces in the t-SNE (balanced over true classes)")
       ->check(CLI::Range(8, 3000));
   eval_cmd->add_option("--trajectories", ev.trajectories,
@@ -693,12 +704,13 @@ int main(int argc, char** argv) {
       to.pack = pack_path;
       to.out = out_path;
       to.init = init_path;
+      to.backbone_from = backbone_from;
       to.override_variant = variant_opt->count() > 0;
-      to.config.variant = variant == "V1"   ? Variant::kV1NoDiffusion
-                          : variant == "V2" ? Variant::kV2
-                          : variant == "V3" ? Variant::kV3
+      to.config.variant = variant == "V1"      ? Variant::kV1NoDiffusion
+                          : variant == "V2"    ? Variant::kV2
+                          : variant == "V3"    ? Variant::kV3
                           : variant == "plain" ? Variant::kPlain
-                                            : Variant::kV4;
+                                               : Variant::kV4;
       for (int i = 0; i < argc; ++i) to.command += (i ? " " : "") + std::string(argv[i]);
       for (const auto& p : ferplusTemplate()) {
         to.alignment_template.push_back(p.x);

@@ -57,6 +57,7 @@ std::string configToText(const ModelConfig& c) {
      << "input_size " << c.input_size << "\n"
      << "heatmap_channels " << c.heatmap_channels << "\n"
      << "dims " << c.dims[0] << " " << c.dims[1] << " " << c.dims[2] << "\n"
+     << "backbone " << c.backbone << "\n"
      << "heads " << c.heads << "\n"
      << "window " << c.window << "\n"
      << "fusion_dim " << c.fusion_dim << "\n"
@@ -93,7 +94,11 @@ ModelConfig configFromText(const std::string& text) {
       ls >> c.heatmap_channels;
     else if (key == "dims")
       ls >> c.dims[0] >> c.dims[1] >> c.dims[2];
-    else if (key == "heads")
+    else if (key == "backbone") {
+      ls >> c.backbone;
+      if (!ls.fail() && c.backbone != "patch" && c.backbone != "resnet")
+        throw std::invalid_argument("unknown backbone '" + c.backbone + "'");
+    } else if (key == "heads")
       ls >> c.heads;
     else if (key == "window")
       ls >> c.window;
@@ -112,11 +117,11 @@ ModelConfig configFromText(const std::string& text) {
     else if (key == "variant") {
       std::string v;
       ls >> v;
-      c.variant = v == "V1"   ? Variant::kV1NoDiffusion
-                  : v == "V2" ? Variant::kV2
-                  : v == "V3" ? Variant::kV3
+      c.variant = v == "V1"      ? Variant::kV1NoDiffusion
+                  : v == "V2"    ? Variant::kV2
+                  : v == "V3"    ? Variant::kV3
                   : v == "plain" ? Variant::kPlain
-                              : Variant::kV4;
+                                 : Variant::kV4;
     } else {
       continue;  // other header lines (metadata) are not configuration
     }

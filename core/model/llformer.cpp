@@ -1,6 +1,8 @@
 #include "core/model/llformer.h"
 
 #include <cmath>
+#include <map>
+#include <stdexcept>
 
 namespace lldif {
 
@@ -42,9 +44,21 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x) {
 LLformerImpl::LLformerImpl(const ModelConfig& c) {
   const auto& d = c.dims;
   tokens_side = c.fusion_side;
-  stem = register_module("stem", convBnAct(1, d[0], 2));     // 48 -> 24
-  down1 = register_module("down1", downsample(d[0], d[1]));  // 24 -> 12
-  down2 = register_module("down2", downsample(d[1], d[2]));  // 12 -> 6
+  resnet = c.backbone == "resnet";
+  if (resnet) {
+    res_stem = register_module("res_stem",
+                               nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1).bias(false)),
+                                              nn::BatchNorm2d(32), nn::ReLU()));  // [B, 32, 48, 48]
+    res1 = register_module("res1", nn::Sequential(ResidualBlock(32, d[0], 2), ResidualBlock(d[0], d[0], 1)));
+    res2 =
+        register_module("res2", nn::Sequential(ResidualBlock(d[0], d[1], 2), ResidualBlock(d[1], d[1], 1)));
+    res3 =
+        register_module("res3", nn::Sequential(ResidualBlock(d[1], d[2], 2), ResidualBlock(d[2], d[2], 1)));
+  } else {
+    stem = register_module("stem", convBnAct(1, d[0], 2));     // 48 -> 24
+    down1 = register_module("down1", downsample(d[0], d[1]));  // 24 -> 12
+    down2 = register_module("down2", downsample(d[1], d[2]));  // 12 -> 6
+  }
   // Landmark features: the heatmaps, area-pooled to each scale, through one 3x3 convolution each.
   lm_stem = register_module("lm_stem", convBnAct(c.heatmap_channels, d[0], 1));
   lm_down1 = register_module("lm_down1", convBnAct(c.heatmap_channels, d[1], 1));
@@ -53,7 +67,16 @@ LLformerImpl::LLformerImpl(const ModelConfig& c) {
   dlnet = register_module("dlnet", nn::ModuleList());
   fuse = register_module("fuse", nn::ModuleList());
   for (int i = 0; i < 3; ++i) {
-    dtnet->push_back(DTNetBlock(d[i], c.prior_dim, c.heads));
+    DTNetBlock block(d[i], c.prior_dim, c.heads);
+    if (resnet) {
+      // On a (possibly pretrained) convolutional trunk each DTNet block starts as the identity: the last
+      // projections of DMNet and DGNet are zero, so the trunk's features pass unchanged until training
+      // has learnt what the prior should change.
+      torch::NoGradGuard ng;
+      block->dmnet->project->weight.zero_();
+      block->dgnet->project->weight.zero_();
+    }
+    dtnet->push_back(block);
     dlnet->push_back(DLNet(d[i], c.heads, c.window));
     fuse->push_back(nn::Linear(2 * d[i], c.fusion_dim));  // Concat(F_i, O_i) -> fusion width
   }
@@ -72,11 +95,17 @@ torch::Tensor LLformerImpl::forward(const torch::Tensor& image, const torch::Ten
                                     const torch::Tensor& z) {
   // Image branch F_i and landmark branch L_i at 24x24, 12x12, 6x6.
   std::array<torch::Tensor, 3> f, l;
-  f[0] = stem->forward(image);  // [B, d0, 24, 24]
-  f[0] = dtnet[0]->as<DTNetBlock>()->forward(f[0], z);
-  f[1] = dtnet[1]->as<DTNetBlock>()->forward(down1->forward(f[0]), z);  // [B, d1, 12, 12]
-  f[2] = dtnet[2]->as<DTNetBlock>()->forward(down2->forward(f[1]), z);  // [B, d2, 6, 6]
-  const torch::Tensor h24 = torch::avg_pool2d(heatmaps, 2);             // [B, K, 24, 24]
+  if (resnet) {
+    f[0] =
+        dtnet[0]->as<DTNetBlock>()->forward(res1->forward(res_stem->forward(image)), z);  // [B, d0, 24, 24]
+    f[1] = dtnet[1]->as<DTNetBlock>()->forward(res2->forward(f[0]), z);                   // [B, d1, 12, 12]
+    f[2] = dtnet[2]->as<DTNetBlock>()->forward(res3->forward(f[1]), z);                   // [B, d2, 6, 6]
+  } else {
+    f[0] = dtnet[0]->as<DTNetBlock>()->forward(stem->forward(image), z);  // [B, d0, 24, 24]
+    f[1] = dtnet[1]->as<DTNetBlock>()->forward(down1->forward(f[0]), z);  // [B, d1, 12, 12]
+    f[2] = dtnet[2]->as<DTNetBlock>()->forward(down2->forward(f[1]), z);  // [B, d2, 6, 6]
+  }
+  const torch::Tensor h24 = torch::avg_pool2d(heatmaps, 2);  // [B, K, 24, 24]
   const torch::Tensor h12 = torch::avg_pool2d(h24, 2);
   l[0] = lm_stem->forward(h24);                         // [B, d0, 24, 24]
   l[1] = lm_down1->forward(h12);                        // [B, d1, 12, 12]
@@ -93,6 +122,35 @@ torch::Tensor LLformerImpl::forward(const torch::Tensor& image, const torch::Ten
   torch::Tensor x = torch::cat(tokens, 1) + pos_embed;                      // [B, 3 s*s, fusion_dim]
   for (const auto& b : *blocks) x = b->as<TransformerBlock>()->forward(x);  // Eq. 11-12
   return classifier->forward(norm->forward(x.mean(1)));                     // [B, 8]
+}
+
+void loadPlainBackbone(LLformer& llformer, PlainResNet& plain) {
+  if (!llformer->resnet)
+    throw std::invalid_argument("the LLformer has no residual backbone (backbone 'patch')");
+  // PlainResNet: stem, stem_bn, blocks.0-5  ->  LLformer: res_stem.0, res_stem.1, res1.0-1, res2.0-1,
+  // res3.0-1
+  std::map<std::string, std::string> prefix = {{"stem.", "res_stem.0."}, {"stem_bn.", "res_stem.1."}};
+  for (int i = 0; i < 6; ++i)
+    prefix["blocks." + std::to_string(i) + "."] =
+        "res" + std::to_string(i / 2 + 1) + "." + std::to_string(i % 2) + ".";
+  auto params = llformer->named_parameters(true);
+  auto buffers = llformer->named_buffers(true);
+  torch::NoGradGuard ng;
+  int copied = 0;
+  const auto copy = [&](const std::string& key, const torch::Tensor& value, auto& dst) {
+    for (const auto& [from, to] : prefix) {
+      if (key.rfind(from, 0) != 0) continue;
+      const std::string name = to + key.substr(from.size());
+      torch::Tensor* t = dst.find(name);
+      if (t == nullptr || !t->sizes().equals(value.sizes()))
+        throw std::invalid_argument("the plain baseline's " + key + " does not fit the LLformer's " + name);
+      t->copy_(value);
+      ++copied;
+    }
+  };
+  for (const auto& p : plain->named_parameters(true)) copy(p.key(), p.value(), params);
+  for (const auto& b : plain->named_buffers(true)) copy(b.key(), b.value(), buffers);
+  if (copied == 0) throw std::invalid_argument("no backbone layer copied from the plain baseline");
 }
 
 }  // namespace lldif

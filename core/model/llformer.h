@@ -8,6 +8,7 @@
 #include "core/model/dlnet.h"
 #include "core/model/dtnet.h"
 #include "core/model/model_config.h"
+#include "core/model/plain_resnet.h"
 
 namespace lldif {
 
@@ -26,7 +27,11 @@ struct LLformerImpl : torch::nn::Module {
   // image: [B, 1, 48, 48] normalised gray; heatmaps: [B, K, 48, 48]; z: [B, C]  ->  logits [B, 8]
   torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& heatmaps, const torch::Tensor& z);
 
+  // Image branch before the DTNet block of each scale. backbone "patch": stem (48 -> 24), down1, down2;
+  // backbone "resnet": res_stem at 48x48, then res1 (-> 24), res2 (-> 12), res3 (-> 6), two residual blocks
+  // each, laid out like PlainResNet so that its weights fit (loadPlainBackbone).
   torch::nn::Sequential stem{nullptr}, down1{nullptr}, down2{nullptr};
+  torch::nn::Sequential res_stem{nullptr}, res1{nullptr}, res2{nullptr}, res3{nullptr};
   torch::nn::Sequential lm_stem{nullptr}, lm_down1{nullptr}, lm_down2{nullptr};
   torch::nn::ModuleList dtnet, dlnet, fuse;
   torch::Tensor pos_embed;  // [1, 3 * fusion_side^2, fusion_dim]
@@ -34,7 +39,12 @@ struct LLformerImpl : torch::nn::Module {
   torch::nn::LayerNorm norm{nullptr};
   torch::nn::Linear classifier{nullptr};
   int tokens_side;
+  bool resnet = false;  // backbone "resnet"
 };
 TORCH_MODULE(LLformer);
+
+// Copies the trained layers of a plain baseline into the image branch of an LLformer with backbone "resnet"
+// and dims {48, 96, 192}. Throws std::invalid_argument when the LLformer has another layout.
+void loadPlainBackbone(LLformer& llformer, PlainResNet& plain);
 
 }  // namespace lldif

@@ -30,9 +30,13 @@ struct ModelConfig {
   int input_size = 48;                     // aligned gray crop
   int heatmap_channels = 5;                // jaw, brows, nose, eyes, mouth
   std::array<int, 3> dims = {24, 48, 96};  // LLformer widths at 24x24, 12x12, 6x6
-  int heads = 2;                           // attention heads per DTNet / DLNet block
-  int window = 6;                          // DLNet window size (tokens per side)
-  int fusion_dim = 96;                     // width of the fusion transformer
+  // Image branch of the LLformer before each DTNet block: "patch" (a strided 3x3 stem, then 2x2 patch
+  // merging; the first shipped model) or "resnet" (a 48x48 conv stem, then two residual blocks per scale:
+  // the layers of the plain baseline, so its trained weights can start the LLformer; dims 48/96/192).
+  std::string backbone = "patch";
+  int heads = 2;        // attention heads per DTNet / DLNet block
+  int window = 6;       // DLNet window size (tokens per side)
+  int fusion_dim = 96;  // width of the fusion transformer
   int fusion_side = 3;  // each scale's fused map is pooled to side x side tokens (3 scales x 9 = 27)
   int fusion_blocks = 2;
   float kl_tau = 0.15f;  // temperature of L_kl (DiffIR)

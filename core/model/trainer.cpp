@@ -79,10 +79,14 @@ torch::Tensor labelWordBatch() {
 
 std::vector<torch::Tensor> trainableParameters(LLDifNet& net, int stage) {
   std::vector<torch::nn::Module*> mods;
-  if (net->plain) mods = {net->plain.get()};
-  else if (stage == 0) mods = {net->la_clip.get()};
-  else if (stage == 1) mods = {net->pnet_s1.get(), net->llformer.get()};
-  else if (stage == 2) mods = {net->pnet_s2.get(), net->denoiser.get(), net->llformer.get()};
+  if (net->plain)
+    mods = {net->plain.get()};
+  else if (stage == 0)
+    mods = {net->la_clip.get()};
+  else if (stage == 1)
+    mods = {net->pnet_s1.get(), net->llformer.get()};
+  else if (stage == 2)
+    mods = {net->pnet_s2.get(), net->denoiser.get(), net->llformer.get()};
   std::vector<torch::Tensor> ps;
   for (auto* m : mods)
     for (auto& p : m->parameters()) ps.push_back(p);
@@ -148,10 +152,28 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     ck.net = LLDifNet(o.config);
   }
   LLDifNet net = ck.net;
+  CheckpointMeta meta = ck.meta;
   if (o.override_variant && !o.init.empty()) {
     if (o.stage != 2 || o.config.variant == Variant::kPlain)
       throw std::runtime_error("--variant with --init is for stage 2 and V1-V4 only");
     net->config.variant = o.config.variant;
+  }
+  if (!o.backbone_from.empty()) {
+    if (o.stage != 1 || !net->llformer)
+      throw std::runtime_error(
+          "--backbone-from is for stage 1 (it rebuilds the LLformer of the stage-0 model)");
+    LoadedCheckpoint base = loadCheckpoint(o.backbone_from);
+    if (!base.net->plain)
+      throw std::runtime_error(o.backbone_from.string() +
+                               " is not a plain baseline (lldif train --variant plain)");
+    net->config.backbone = "resnet";
+    net->config.dims = {48, 96, 192};
+    net->config.fusion_dim = 128;
+    net->llformer = net->replace_module("llformer", LLformer(net->config));
+    loadPlainBackbone(net->llformer, base.net->plain);
+    meta.info["stage1.backbone_from"] =
+        o.backbone_from.filename().string() + " (" + base.meta.info["stage2.valid"] + ")";
+    log("LLformer rebuilt with the residual backbone of " + o.backbone_from.string());
   }
   net->to(dev);
   const ModelConfig& cfg = net->config;
@@ -221,7 +243,6 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     return acc;
   };
 
-  CheckpointMeta meta = ck.meta;
   meta.stage = o.stage;
   if (meta.alignment_template.empty()) meta.alignment_template = o.alignment_template;
   meta.trained = o.stage == 2;
@@ -246,7 +267,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {});
     const torch::Tensor target = soft.index_select(0, idx).to(dev);
     const torch::Tensor x = normalise(a.image, cfg).to(dev);
-    const torch::Tensor heat = renderHeatmapsBatch(a.landmarks, 48).to(dev);
+    const torch::Tensor heat =  // the plain baseline does not look at landmarks
+        net->plain ? torch::Tensor() : renderHeatmapsBatch(a.landmarks, 48).to(dev);
     const torch::Tensor label = soft.index_select(0, idx).argmax(1);
 
     // Learning rate: linear warm-up then cosine decay over the steps, or over the time budget when that
@@ -315,10 +337,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           fmt("  step %.0f/%.0f  epoch %.2f  loss %.4f", static_cast<double>(step),
               static_cast<double>(total_steps), static_cast<double>(step) / steps_per_epoch, loss_ema) +
           fmt("  lr %.2e  %.2f s/step", lr, per_step) + "  ETA " +
-          duration(o.budget_minutes > 0
-                       ? std::min(per_step * static_cast<double>(total_steps - step),
-                                  std::max(0.0, o.budget_minutes * 60.0 - trained_s))
-                       : per_step * static_cast<double>(total_steps - step)));
+          duration(o.budget_minutes > 0 ? std::min(per_step * static_cast<double>(total_steps - step),
+                                                   std::max(0.0, o.budget_minutes * 60.0 - trained_s))
+                                        : per_step * static_cast<double>(total_steps - step)));
     }
     if (budget_spent) total_steps = step;  // the schedule is complete: this is the last step
     const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;

@@ -2,9 +2,9 @@
 // stage 2 (PNET_s2 + denoiser + LLformer through the diffusion), on a face pack, LibTorch only.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,16 +29,20 @@ struct TrainOptions {
   // image and landmark pathways learn to classify on their own (stage 2's prior carries no label). With
   // a share > 0, stage-1 validation (and selection) uses the zero prior: image and landmarks only.
   double prior_dropout = 0;
+  // Stage 1 only: rebuild the LLformer with the residual backbone (dims 48/96/192, fusion width 128) and
+  // start its image branch from this trained plain baseline (`lldif train --variant plain`).
+  std::filesystem::path backbone_from;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core
   std::string device = "auto";
-  double max_minutes = 0;                 // stop (resumably) after this wall time; 0: no limit
+  double max_minutes = 0;  // stop (resumably) after this wall time; 0: no limit
   // Time budget of the whole stage (across resumes): the cosine schedule ends at the budget or at the
   // last epoch, whichever comes first, and training finishes there. 0: epochs only.
   double budget_minutes = 0;
-  std::int64_t stop_at_step = 0;  // stop (resumably) at this step, e.g. to match another run's length; 0: none
-  std::string command;                    // recorded in the checkpoint
+  std::int64_t stop_at_step =
+      0;                // stop (resumably) at this step, e.g. to match another run's length; 0: none
+  std::string command;  // recorded in the checkpoint
   std::vector<float> alignment_template;  // stored in the checkpoint when the init has none (136 numbers)
 };
 

@@ -104,6 +104,12 @@ TEST(Checkpoint, ConfigTextRoundTrips) {
   EXPECT_EQ(d.dims, c.dims);
   EXPECT_EQ(d.variant, Variant::kV1NoDiffusion);
   EXPECT_FLOAT_EQ(d.kl_tau, 0.2f);
+  EXPECT_EQ(d.backbone, "patch");
+  c.backbone = "resnet";
+  EXPECT_EQ(configFromText(configToText(c)).backbone, "resnet");
+  // A header without the key (the first shipped model) reads as the patch backbone; a foreign one fails.
+  EXPECT_EQ(configFromText("prior_dim 256\n").backbone, "patch");
+  EXPECT_THROW(configFromText("backbone vgg\n"), std::invalid_argument);
 }
 
 }  // namespace

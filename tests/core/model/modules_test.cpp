@@ -40,6 +40,59 @@ TEST(Modules, OutputShapesAtEveryBoundary) {
             (std::vector<int64_t>{B, 64, 12, 12}));
 }
 
+ModelConfig resnetConfig() {
+  ModelConfig c;
+  c.backbone = "resnet";
+  c.dims = {48, 96, 192};
+  c.fusion_dim = 128;
+  return c;
+}
+
+TEST(Modules, ResidualBackboneShapesAndItsDtnetBlocksStartAsTheIdentity) {
+  torch::manual_seed(4);
+  LLformer lf(resnetConfig());
+  lf->eval();
+  torch::NoGradGuard ng;
+  const torch::Tensor image = torch::randn({3, 1, 48, 48});
+  const torch::Tensor heat = torch::rand({3, 5, 48, 48});
+  const torch::Tensor trunk = lf->res1->forward(lf->res_stem->forward(image));
+  EXPECT_EQ(trunk.sizes(), (std::vector<int64_t>{3, 48, 24, 24}));
+  EXPECT_EQ(lf->res2->forward(trunk).sizes(), (std::vector<int64_t>{3, 96, 12, 12}));
+  // Zero-initialised DMNet / DGNet projections: the block passes its input through, whatever the prior.
+  EXPECT_TRUE(torch::equal(lf->dtnet[0]->as<DTNetBlock>()->forward(trunk, torch::randn({3, 256})), trunk));
+  const torch::Tensor a = lf->forward(image, heat, torch::randn({3, 256}));
+  EXPECT_EQ(a.sizes(), (std::vector<int64_t>{3, 8}));
+  EXPECT_TRUE(torch::allclose(a, lf->forward(image, heat, torch::randn({3, 256}))));
+  // Once the projections are trained (here: non-zero), the prior steers the features.
+  for (auto& p : lf->named_parameters())
+    if (p.key().find("project") != std::string::npos) p.value().normal_(0, 0.1);
+  EXPECT_FALSE(torch::allclose(lf->forward(image, heat, torch::randn({3, 256})),
+                               lf->forward(image, heat, torch::randn({3, 256}))));
+}
+
+TEST(Modules, PlainBaselineWeightsStartTheResidualBackbone) {
+  torch::manual_seed(5);
+  PlainResNet plain;
+  {  // a "trained" baseline: weights and BatchNorm statistics away from their defaults
+    torch::NoGradGuard ng;
+    for (auto& p : plain->parameters()) p.normal_(0, 0.2);
+    for (auto& b : plain->named_buffers())
+      if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+  }
+  LLformer lf(resnetConfig());
+  loadPlainBackbone(lf, plain);
+  plain->eval();
+  lf->eval();
+  torch::NoGradGuard ng;
+  const torch::Tensor x = torch::randn({2, 1, 48, 48});
+  const torch::Tensor expected = plain->blocks->forward(
+      torch::relu(plain->stem_bn->forward(plain->stem->forward(x))));  // [2, 192, 6, 6]
+  const torch::Tensor got = lf->res3->forward(lf->res2->forward(lf->res1->forward(lf->res_stem->forward(x))));
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5));
+  LLformer patch{ModelConfig{}};
+  EXPECT_THROW(loadPlainBackbone(patch, plain), std::invalid_argument);
+}
+
 TEST(Modules, PriorInjectionWithUnitScaleAndZeroShiftIsTheLayerNorm) {
   torch::manual_seed(3);
   PriorInjection inj(16, 8);
