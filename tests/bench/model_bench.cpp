@@ -1,12 +1,15 @@
 // Stage-2 inference per face (PNET_s2 + T denoiser steps + LLformer) through the public EmotionModel API,
-// on real aligned input (a CC0 portrait through dlib + alignment). Weights are random (an untrained
-// checkpoint written here): timing does not depend on their values.
+// on real aligned input (a CC0 portrait through dlib + alignment), of the shipped model (models/lldif.ckpt,
+// its real configuration), or of LLDIF_BENCH_MODEL when set; without either, of an untrained checkpoint of
+// the default configuration written here (timing does not depend on the weights' values).
 //   build/tests/lldif_model_bench [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/data_paths.h"
 #include "core/emotion_model.h"
 #include "core/face_analyzer.h"
 #include "core/image_io.h"
@@ -21,9 +24,15 @@ struct Fixture {
   std::unique_ptr<EmotionModel> model;
   ModelInput face;
   Fixture() {
-    writeUntrainedModel(dir / "bench.ckpt", 1);
+    const char* chosen = std::getenv("LLDIF_BENCH_MODEL");
+    std::filesystem::path file = chosen ? std::filesystem::path(chosen) : findData("models/lldif.ckpt");
+    if (file.empty()) {
+      file = dir / "bench.ckpt";
+      writeUntrainedModel(file, 1);
+    }
     const char* th = std::getenv("LLDIF_THREADS");
-    model = EmotionModel::load(dir / "bench.ckpt", ModelOptions{"cpu", th ? std::atoi(th) : 0});
+    model = EmotionModel::load(file, ModelOptions{"cpu", th ? std::atoi(th) : 0});
+    std::fprintf(stderr, "model: %s\n", file.string().c_str());
     AnalyzerOptions o;
     o.detector = DetectorOptions::stills();
     FaceAnalyzer analyzer(o);
