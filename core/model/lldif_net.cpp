@@ -76,15 +76,8 @@ int64_t stage2Macs(const ModelConfig& c) {
   // Denoiser, T steps
   if (c.variant != Variant::kV1NoDiffusion) m += T * ((2 * C + 1) * C + c.denoiser_layers * C * C);
   // LLformer: image and landmark stems
-  if (c.backbone == "resnet") {
-    auto block = [&](int64_t hw, int64_t in, int64_t out) {
-      return conv(hw, out, in, 3) + conv(hw, out, out, 3) + (in != out ? conv(hw, out, in, 1) : 0);
-    };
-    m += conv(2304, 32, 1, 3) + block(576, 32, d0) + block(576, d0, d0) + block(144, d0, d1) +
-         block(144, d1, d1) + block(36, d1, d2) + block(36, d2, d2);
-  } else {
-    m += conv(576, d0, 1, 3) + conv(144, d1, d0, 2) + conv(36, d2, d1, 2);
-  }
+  m += c.backbone == "resnet" ? residualTrunkMacs(d0, d1, d2)
+                              : conv(576, d0, 1, 3) + conv(144, d1, d0, 2) + conv(36, d2, d1, 2);
   m += conv(576, d0, K, 3) + conv(144, d1, K, 3) + conv(36, d2, K, 3);
   const std::array<int64_t, 3> n = {576, 144, 36};
   const std::array<int64_t, 3> d = {d0, d1, d2};

@@ -25,13 +25,15 @@ torch::Tensor PlainResNetImpl::forward(const torch::Tensor& x) {
   return head->forward(dropout->forward(h.mean({2, 3})));             // [B, 8]
 }
 
-int64_t plainResNetMacs() {
+int64_t residualTrunkMacs(int64_t d0, int64_t d1, int64_t d2) {
   auto conv = [](int64_t hw, int64_t out_c, int64_t in_c, int64_t k) { return hw * out_c * in_c * k * k; };
   auto block = [&](int64_t hw, int64_t in, int64_t out) {
     return conv(hw, out, in, 3) + conv(hw, out, out, 3) + (in != out ? conv(hw, out, in, 1) : 0);
   };
-  return conv(2304, 32, 1, 3) + block(576, 32, 48) + block(576, 48, 48) + block(144, 48, 96) +
-         block(144, 96, 96) + block(36, 96, 192) + block(36, 192, 192) + 192 * kNumClasses;
+  return conv(2304, 32, 1, 3) + block(576, 32, d0) + block(576, d0, d0) + block(144, d0, d1) +
+         block(144, d1, d1) + block(36, d1, d2) + block(36, d2, d2);
 }
+
+int64_t plainResNetMacs() { return residualTrunkMacs(48, 96, 192) + 192 * kNumClasses; }
 
 }  // namespace lldif

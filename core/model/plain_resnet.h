@@ -24,6 +24,11 @@ struct PlainResNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(PlainResNet);
 
+// Multiply-accumulates per face of the residual trunk on a 48x48 crop: the 3x3 stem (32 ch) and two basic
+// blocks at each of 24x24, 12x12, 6x6 with d0, d1, d2 channels (PlainResNet; the LLformer's "resnet"
+// backbone).
+int64_t residualTrunkMacs(int64_t d0, int64_t d1, int64_t d2);
+
 // Multiply-accumulates per face (convolutions and the head).
 int64_t plainResNetMacs();
 
