@@ -132,9 +132,11 @@ struct PredictArgs {
   std::uint64_t seed = 0;
   int noise_seeds = 1;
   int steps = 0;
+  bool flip = false;
 };
 
-std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, const std::string& device) {
+std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, const std::string& device,
+                                                 bool flip_average = false) {
   fs::path path = path_arg.empty() ? defaultModelPath() : fs::path(path_arg);
   if (path.empty()) {
     throw std::runtime_error(
@@ -143,6 +145,7 @@ std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, co
   }
   ModelOptions mo;
   mo.device = device;
+  mo.flip_average = flip_average;
   auto model = EmotionModel::load(path, mo);
   if (!model->info().trained) {
     std::fprintf(
@@ -154,7 +157,7 @@ std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, co
 }
 
 int runPredict(const PredictArgs& a) {
-  auto model = loadModelOrExplain(a.model, a.device);
+  auto model = loadModelOrExplain(a.model, a.device, a.flip);
   if (a.steps > 0) model->setTimesteps(a.steps);
   AnalyzerOptions opt;
   opt.detector = DetectorOptions::stills();
@@ -231,10 +234,12 @@ struct EvalArgs {
   std::string trajectories;
   std::string device = "auto";
   std::uint64_t seed = 0;
+  bool flip = false;
+  std::string framing;
 };
 
 EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed,
-                            bool keep_trajectories = false) {
+                            bool keep_trajectories = false, const std::string& framing = {}) {
   Progress progress("eval " + fs::path(dir).filename().string(), 0);
   bool started = false;
   EvalResult r = evaluateFolder(
@@ -246,17 +251,17 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::ui
         }
         progress.update(d);
       },
-      keep_trajectories);
+      keep_trajectories, framing);
   progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
   return r;
 }
 
 int runEval(const EvalArgs& a) {
-  auto model = loadModelOrExplain(a.model, a.device);
+  auto model = loadModelOrExplain(a.model, a.device, a.flip);
   nlohmann::json out;
   if (!a.compare.empty()) {
-    const EvalResult clear = evalWithProgress(*model, a.compare[0], a.seed);
-    const EvalResult dark = evalWithProgress(*model, a.compare[1], a.seed);
+    const EvalResult clear = evalWithProgress(*model, a.compare[0], a.seed, false, a.framing);
+    const EvalResult dark = evalWithProgress(*model, a.compare[1], a.seed, false, a.framing);
     int changed = 0, n = 0;
     for (std::size_t i = 0; i < std::min(clear.per_image.size(), dark.per_image.size()); ++i) {
       if (clear.per_image[i].file != dark.per_image[i].file) continue;
@@ -280,13 +285,13 @@ int runEval(const EvalArgs& a) {
   } else if (!a.steps.empty()) {
     for (int T : a.steps) {
       model->setTimesteps(T);
-      const EvalResult r = evalWithProgress(*model, a.dir, a.seed);
+      const EvalResult r = evalWithProgress(*model, a.dir, a.seed, false, a.framing);
       out["steps"][std::to_string(T)] = r.accuracy();
       std::printf("T=%d  accuracy %.2f%%\n", T, 100 * r.accuracy());
     }
   } else {
     const bool want_traj = !a.tsne_dir.empty() || !a.trajectories.empty();
-    const EvalResult r = evalWithProgress(*model, a.dir, a.seed, want_traj);
+    const EvalResult r = evalWithProgress(*model, a.dir, a.seed, want_traj, a.framing);
     out = evalToJson(r);
     if (want_traj) {
       // Up to tsne_faces / 8 faces of each true class, in label.csv order: every class is visible.
@@ -329,6 +334,8 @@ int runEval(const EvalArgs& a) {
     if (!a.report.empty()) writeEvalReport(r, a.report, fs::path(a.dir).filename().string());
   }
   if (!a.json_out.empty()) {
+    out["flip_average"] = a.flip;
+    out["framing"] = a.framing.empty() ? model->info().framing : a.framing;
     std::ofstream(a.json_out) << out.dump(2) << "\n";
   }
   return 0;
@@ -593,6 +600,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   predict_cmd->add_option("--steps", pr.steps, "Diffusion steps (default: the model's)")
       ->check(CLI::Range(1, 64));
+  predict_cmd->add_flag("--flip", pr.flip, "Average each face with its mirror image (twice the work)");
 
   std::string init_out;
   std::uint64_t init_seed = 0;
@@ -608,6 +616,9 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   prepare_cmd->add_option("out", prep_out, "Pack file to write (e.g. runs/ferplus.pack)")->required();
+  bool prep_keep_framing = false;
+  prepare_cmd->add_flag("--keep-framing", prep_keep_framing,
+                        "Keep each image's own framing instead of aligning it to the template");
 
   TrainOptions to;
   std::string init_path, out_path, pack_path, variant = "V4";
@@ -668,6 +679,11 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
+  eval_cmd->add_flag("--flip", ev.flip, "Average each face with its mirror image (test-time flip averaging)");
+  eval_cmd
+      ->add_option("--framing", ev.framing,
+                   "Frame the faces as 'aligned' or 'image' (default: as the model was trained)")
+      ->check(CLI::IsMember({"aligned", "image"}));
 
   std::string tmpl_dir;
   int tmpl_max = 4000;
@@ -691,10 +707,13 @@ int main(int argc, char** argv) {
     if (*prepare_cmd) {
       const auto sources = findPackSources(prep_dir);
       Progress progress("prepare", 0);
-      const PackStats s = buildFacePack(sources, prep_out, [&](long long d, long long n) {
-        if (d == 1) progress = Progress("prepare", n);
-        progress.update(d);
-      });
+      const PackStats s = buildFacePack(
+          sources, prep_out,
+          [&](long long d, long long n) {
+            if (d == 1) progress = Progress("prepare", n);
+            progress.update(d);
+          },
+          !prep_keep_framing);
       progress.finish();
       std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(),
                   s.images, s.detected, s.images - s.detected, s.skipped);

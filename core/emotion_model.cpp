@@ -25,6 +25,7 @@ struct EmotionModel::Impl {
   LLDifNet net{nullptr};
   torch::Device device{torch::kCPU};
   int threads = 1;
+  bool flip_average = false;
   ModelInfo info;
 };
 
@@ -45,6 +46,7 @@ std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const Mod
   const int threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   d.threads = std::max(1, threads);  // LibTorch defaults to 1 thread here (BUILD_NOTES trap 3)
+  d.flip_average = options.flip_average;
 
   LoadedCheckpoint ck;
   try {
@@ -60,6 +62,7 @@ std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const Mod
   d.info.stage = ck.meta.stage;
   d.info.timesteps = d.net->config.timesteps;
   d.info.prior_dim = d.net->config.prior_dim;
+  d.info.framing = d.net->config.framing;
   d.info.parameters = inferenceParameterCount(d.net);
   d.info.macs_per_face = stage2Macs(d.net->config);
   d.info.device = cuda ? "CUDA" : "CPU";
@@ -73,6 +76,9 @@ void EmotionModel::setTimesteps(int T) {
   impl_->info.timesteps = T;
   impl_->info.macs_per_face = stage2Macs(impl_->net->config);
 }
+
+void EmotionModel::setFlipAverage(bool on) { impl_->flip_average = on; }
+bool EmotionModel::flipAverage() const { return impl_->flip_average; }
 
 const ModelInfo& EmotionModel::info() const { return impl_->info; }
 
@@ -125,10 +131,21 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
 
   // Small batches run faster on one thread: measured on the 2-core CPU, batch 1 takes 6 ms on one thread
   // and 11 ms on two (OpenMP fork/join on many small ops); batches of 8+ faces use every thread.
-  torch::set_num_threads(B * K < 8 ? 1 : impl_->threads);
+  // With flip averaging the mirrored copies follow: rows [F * K * B, ...], F = 2, same noise.
+  const int F = impl_->flip_average ? 2 : 1;
+  torch::set_num_threads(F * B * K < 8 ? 1 : impl_->threads);
   const torch::Device dev = impl_->device;
-  const torch::Tensor img_k = image.repeat({K, 1, 1, 1}).to(dev);
-  const torch::Tensor heat_k = heat.repeat({K, 1, 1, 1}).to(dev);
+  torch::Tensor img_k = image.repeat({K, 1, 1, 1});  // [K * B, 1, S, S]
+  torch::Tensor heat_k = heat.repeat({K, 1, 1, 1});  // [K * B, C, S, S]
+  if (F == 2) {
+    // The template is mirror-symmetric and each heatmap channel holds both sides of a part, so the
+    // flipped crop and heatmaps are those of the mirrored face.
+    img_k = torch::cat({img_k, img_k.flip({3})});
+    heat_k = torch::cat({heat_k, heat_k.flip({3})});
+    noise = torch::cat({noise, noise});
+  }
+  img_k = img_k.to(dev);
+  heat_k = heat_k.to(dev);
   auto t1 = Clock::now();
   const std::vector<torch::Tensor> traj = impl_->net->priorS2(img_k, noise.to(dev));
   if (dev.is_cuda()) torch::cuda::synchronize();
@@ -136,7 +153,8 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
   t1 = Clock::now();
   const torch::Tensor probs = torch::softmax(impl_->net->classify(img_k, heat_k, traj.back()), 1)
                                   .to(torch::kCPU)
-                                  .reshape({K, B, kNumClasses});
+                                  .reshape({F, K, B, kNumClasses})
+                                  .mean(0);  // [K, B, 8]
   const double classify_ms = msSince(t1);
   const torch::Tensor mean = probs.mean(0), sd = K > 1 ? probs.std(0, false) : torch::zeros_like(mean);
 

@@ -25,6 +25,9 @@ class ModelLoadError : public std::runtime_error {
 struct ModelOptions {
   std::string device = "auto";  // auto (CUDA if this LibTorch build and machine have it), cpu, cuda
   int threads = 0;              // CPU threads for batches of 8+ faces; 0 = every core (smaller batches use 1)
+  // Test-time flip averaging: each face also runs mirrored (image and heatmaps flipped left-right, the same
+  // noise) and the two probability vectors are averaged. Twice the work; the trajectory is the unflipped one.
+  bool flip_average = false;
 };
 
 // One face, as FaceAnalyzer/alignFace produce it.
@@ -54,6 +57,7 @@ struct ModelInfo {
   int prior_dim = 0;
   std::int64_t parameters = 0;  // of the modules inference runs
   std::int64_t macs_per_face = 0;
+  std::string framing = "aligned";  // ModelConfig::framing: how FERPlus images are framed for this model
   std::string device;
   std::map<std::string, std::string> info;
 };
@@ -77,6 +81,8 @@ class EmotionModel {
 
   // Diffusion steps used from now on (1..8 for Fig. 8); the trained model uses its own by default.
   void setTimesteps(int T);
+  void setFlipAverage(bool on);  // see ModelOptions::flip_average
+  bool flipAverage() const;
   const ModelInfo& info() const;
 
  private:

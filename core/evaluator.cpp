@@ -34,12 +34,15 @@ double EvalResult::meanConfidence() const {
 }
 
 EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_t seed,
-                          const std::function<void(long long, long long)>& progress, bool keep_trajectories) {
+                          const std::function<void(long long, long long)>& progress, bool keep_trajectories,
+                          const std::string& framing_override) {
   const auto rows = readLabelCsv(dir);
   EvalResult res;
   res.dir = dir;
   res.rows = static_cast<int>(rows.size());
-  FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()));
+  FerFaceOptions framing;  // frame the faces as the model's training data was framed
+  framing.align = (framing_override.empty() ? model.info().framing : framing_override) != "image";
+  FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()), framing);
   std::vector<ModelInput> batch;
   std::vector<std::uint64_t> seeds;
   std::vector<EvalImage> pending;

@@ -36,11 +36,12 @@ struct EvalResult {
 };
 
 // Evaluates every benchmark image of dir (FERPlus layout: label.csv + images), preprocessing each as
-// lldif prepare does (FerFaceAligner). seed: Z_T noise seed per image (image i uses seed + i).
+// lldif prepare does (FerFaceAligner), framed as the model's training data was (ModelInfo::framing) unless
+// framing ("aligned" or "image") says otherwise. seed: Z_T noise seed per image (image i uses seed + i).
 // throws: std::runtime_error on a missing/malformed label.csv. Missing images are counted wrong and reported.
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress = {},
-                          bool keep_trajectories = false);
+                          bool keep_trajectories = false, const std::string& framing = {});
 
 // {"dir", "images", "correct", "accuracy", "mean_confidence", "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);

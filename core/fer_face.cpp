@@ -19,8 +19,8 @@ DetectorOptions fullSize() {
 }
 }  // namespace
 
-FerFaceAligner::FerFaceAligner(std::shared_ptr<const Landmarker> landmarker)
-    : landmarker_(std::move(landmarker)), detector_(fullSize()) {}
+FerFaceAligner::FerFaceAligner(std::shared_ptr<const Landmarker> landmarker, const FerFaceOptions& options)
+    : landmarker_(std::move(landmarker)), options_(options), detector_(fullSize()) {}
 
 FerFace FerFaceAligner::align(const cv::Mat& image) {
   const cv::Mat gray = toGray(image);
@@ -37,7 +37,20 @@ FerFace FerFaceAligner::align(const cv::Mat& image) {
           })->rect;
     out.detected = true;
   }
-  out.aligned = alignFace(up, landmarker_->predictGray(search, box));
+  const Landmarks lm = landmarker_->predictGray(search, box);
+  if (options_.align) {
+    out.aligned = alignFace(up, lm);
+    return out;
+  }
+  // The image's own framing: up -> crop is a plain scaling (pixel centres at integers).
+  const double kx = static_cast<double>(kCropSize) / up.cols, ky = static_cast<double>(kCropSize) / up.rows;
+  out.aligned.frame_to_crop = cv::Matx23d(kx, 0, 0.5 * kx - 0.5, 0, ky, 0.5 * ky - 0.5);
+  cv::resize(gray, out.aligned.crop, cv::Size(kCropSize, kCropSize), 0, 0, cv::INTER_AREA);
+  for (std::size_t i = 0; i < lm.size(); ++i) {
+    out.aligned.landmarks[i] = cv::Point2f(static_cast<float>(kx * lm[i].x + 0.5 * kx - 0.5),
+                                           static_cast<float>(ky * lm[i].y + 0.5 * ky - 0.5));
+  }
+  out.aligned.heatmaps = renderHeatmaps(out.aligned.landmarks, kCropSize, AlignOptions{}.heatmap_sigma);
   return out;
 }
 

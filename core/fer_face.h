@@ -23,13 +23,20 @@ struct FerFace {
 // w 0.84, h 0.84 of the image, measured on 207 detections in 300 sampled images). The crop is aligned to
 // the template from the raw (not enhanced) image.
 // Not thread safe (detector scratch); the landmarker may be shared.
+struct FerFaceOptions {
+  // false: keep the image's own framing (the crop is the image resized to 48x48, the landmarks are in its
+  // coordinates); true: align the face to the template by a similarity.
+  bool align = true;
+};
+
 class FerFaceAligner {
  public:
-  explicit FerFaceAligner(std::shared_ptr<const Landmarker> landmarker);
+  explicit FerFaceAligner(std::shared_ptr<const Landmarker> landmarker, const FerFaceOptions& options = {});
   FerFace align(const cv::Mat& image);  // 8-bit gray or BGR, any size
 
  private:
   std::shared_ptr<const Landmarker> landmarker_;
+  FerFaceOptions options_;
   FaceDetector detector_;
 };
 

@@ -37,7 +37,7 @@ std::vector<PackSource> findPackSources(const fs::path& root) {
 }
 
 PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& out,
-                        const std::function<void(long long, long long)>& progress) {
+                        const std::function<void(long long, long long)>& progress, bool align) {
   struct Item {
     fs::path file;
     std::string name;
@@ -57,13 +57,16 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   pack.votes = torch::zeros({N, 10}, torch::kUInt8);
   pack.split = torch::zeros({N}, torch::kUInt8);
   pack.detected = torch::zeros({N}, torch::kUInt8);
+  pack.framing = align ? "aligned" : "image";
   std::vector<char> ok(static_cast<std::size_t>(N), 0);
 
   auto landmarker = std::make_shared<const Landmarker>(defaultLandmarkModelPath());
   std::atomic<int64_t> next{0}, done{0};
   std::mutex progress_mutex;
   auto worker = [&] {
-    FerFaceAligner aligner(landmarker);
+    FerFaceOptions fo;
+    fo.align = align;
+    FerFaceAligner aligner(landmarker, fo);
     for (int64_t i = next++; i < N; i = next++) {
       const Item& it = items[static_cast<std::size_t>(i)];
       const cv::Mat img = cv::imread(it.file.string(), cv::IMREAD_GRAYSCALE);

@@ -23,7 +23,8 @@ struct PackStats {
 // Builds and writes the pack. progress(done, total) is called for each image. Missing or undecodable
 // images are skipped and counted. Uses every core. throws: std::runtime_error on unreadable label files
 // or an unwritable output.
+// align false: keep each image's own framing (FerFaceOptions::align).
 PackStats buildFacePack(const std::vector<PackSource>& sources, const std::filesystem::path& out,
-                        const std::function<void(long long, long long)>& progress = {});
+                        const std::function<void(long long, long long)>& progress = {}, bool align = true);
 
 }  // namespace lldif

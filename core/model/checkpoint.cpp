@@ -66,7 +66,8 @@ std::string configToText(const ModelConfig& c) {
      << "kl_tau " << c.kl_tau << "\n"
      << "variant " << variantName(c.variant) << "\n"
      << "input_mean " << c.input_mean << "\n"
-     << "input_std " << c.input_std << "\n";
+     << "input_std " << c.input_std << "\n"
+     << "framing " << c.framing << "\n";
   return os.str();
 }
 
@@ -94,7 +95,11 @@ ModelConfig configFromText(const std::string& text) {
       ls >> c.heatmap_channels;
     else if (key == "dims")
       ls >> c.dims[0] >> c.dims[1] >> c.dims[2];
-    else if (key == "backbone") {
+    else if (key == "framing") {
+      ls >> c.framing;
+      if (!ls.fail() && c.framing != "aligned" && c.framing != "image")
+        throw std::invalid_argument("unknown framing '" + c.framing + "'");
+    } else if (key == "backbone") {
       ls >> c.backbone;
       if (!ls.fail() && c.backbone != "patch" && c.backbone != "resnet")
         throw std::invalid_argument("unknown backbone '" + c.backbone + "'");

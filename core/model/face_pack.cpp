@@ -21,6 +21,7 @@ void saveFacePack(const std::filesystem::path& file, const FacePack& p) {
     a.write("split", p.split);
     a.write("detected", p.detected);
     a.write("names", names);
+    a.write("framing", torch::tensor({p.framing == "image" ? 1 : 0}));
     const std::string tmp = file.string() + ".part";
     a.save_to(tmp);
     std::filesystem::rename(tmp, file);
@@ -43,6 +44,8 @@ FacePack loadFacePack(const std::filesystem::path& file) {
     a.read("split", p.split);
     a.read("detected", p.detected);
     a.read("names", names);
+    torch::Tensor framing;
+    if (a.try_read("framing", framing)) p.framing = framing.item<int64_t>() == 1 ? "image" : "aligned";
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + " is not a face pack written by 'lldif prepare' (" +
                              std::string(e.what()).substr(0, 160) + ")");

@@ -13,12 +13,13 @@ namespace lldif {
 enum class Split : std::uint8_t { kTrain = 0, kValid = 1, kTest = 2 };
 
 struct FacePack {
-  torch::Tensor images;            // [N, 48, 48] uint8, aligned to the template
-  torch::Tensor landmarks;         // [N, 68, 2] float, crop coordinates
-  torch::Tensor votes;             // [N, 10] uint8 (8 emotions, unknown, NF)
-  torch::Tensor split;             // [N] uint8 (Split)
-  torch::Tensor detected;          // [N] uint8: 1 when dlib found the face, 0 when the fallback box was used
-  std::vector<std::string> names;  // "<folder>/<file>"
+  torch::Tensor images;             // [N, 48, 48] uint8, framed as `framing` says
+  torch::Tensor landmarks;          // [N, 68, 2] float, crop coordinates
+  torch::Tensor votes;              // [N, 10] uint8 (8 emotions, unknown, NF)
+  torch::Tensor split;              // [N] uint8 (Split)
+  torch::Tensor detected;           // [N] uint8: 1 when dlib found the face, 0 when the fallback box was used
+  std::vector<std::string> names;   // "<folder>/<file>"
+  std::string framing = "aligned";  // "aligned" to the template, or "image" (lldif prepare --keep-framing)
 
   int64_t size() const { return images.defined() ? images.size(0) : 0; }
   // Rows of one split.

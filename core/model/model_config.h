@@ -43,6 +43,10 @@ struct ModelConfig {
   Variant variant = Variant::kV4;
   float input_mean = 0.5f;  // crop / 255 is normalised as (x - mean) / std
   float input_std = 0.25f;
+  // How FERPlus-style images (the face fills the frame) were framed in training, and so how `lldif eval`
+  // frames them: "aligned" (a similarity onto the alignment template) or "image" (the image's own framing).
+  // Faces from elsewhere (camera, photos) are always aligned to the template, the mean FERPlus framing.
+  std::string framing = "aligned";
 };
 
 }  // namespace lldif

@@ -175,6 +175,12 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         o.backbone_from.filename().string() + " (" + base.meta.info["stage2.valid"] + ")";
     log("LLformer rebuilt with the residual backbone of " + o.backbone_from.string());
   }
+  if (net->config.framing != pack.framing) {
+    if (!o.init.empty())
+      log("note: " + o.init.string() + " was trained on " + net->config.framing +
+          "-framed faces; this pack is " + pack.framing + "-framed, and so is the model from now on");
+    net->config.framing = pack.framing;
+  }
   net->to(dev);
   const ModelConfig& cfg = net->config;
 

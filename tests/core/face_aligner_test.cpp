@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/face_detector.h"
+#include "core/fer_face.h"
 #include "core/image_io.h"
 #include "test_support.h"
 
@@ -114,6 +115,57 @@ TEST(FaceAligner, SimilarityIsExactForAKnownTransform) {
     EXPECT_NEAR(x, t[i].x, 1e-3);
     EXPECT_NEAR(y, t[i].y, 1e-3);
   }
+}
+
+// A FERPlus-like image of a real face: the detector's box (slightly widened) cut square, 48x48 gray.
+cv::Mat ferLikeFace(const std::filesystem::path& file) {
+  const cv::Mat bgr = loadImageBgr(file);
+  FaceDetector det(DetectorOptions::stills());
+  const auto boxes = det.detect(bgr);
+  if (boxes.size() != 1) throw std::runtime_error("expected one face");
+  const cv::Rect2f b = boxes[0].rect;
+  const float side = 1.25f * std::max(b.width, b.height);
+  cv::Rect r(cvRound(b.x + b.width / 2 - side / 2), cvRound(b.y + b.height / 2 - side / 2), cvRound(side),
+             cvRound(side));
+  r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+  cv::Mat gray, small;
+  cv::cvtColor(bgr(r), gray, cv::COLOR_BGR2GRAY);
+  cv::resize(gray, small, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  return small;
+}
+
+std::vector<cv::Point2f> inImage(const AlignedFace& a) {
+  cv::Matx23d inv;
+  cv::invertAffineTransform(a.frame_to_crop, inv);
+  std::vector<cv::Point2f> out;
+  for (const auto& p : a.landmarks)
+    out.emplace_back(static_cast<float>(inv(0, 0) * p.x + inv(0, 1) * p.y + inv(0, 2)),
+                     static_cast<float>(inv(1, 0) * p.x + inv(1, 1) * p.y + inv(1, 2)));
+  return out;
+}
+
+TEST(FerFaceAligner, KeepFramingGivesTheImageItselfWithTheSameLandmarks) {
+  const cv::Mat img = ferLikeFace(test::faceImage("portrait-005.jpg"));
+  FerFaceAligner aligned(test::sharedLandmarker());
+  FerFaceOptions keep_opt;
+  keep_opt.align = false;
+  FerFaceAligner keep(test::sharedLandmarker(), keep_opt);
+  const FerFace a = aligned.align(img), k = keep.align(img);
+  EXPECT_EQ(a.detected, k.detected);
+  // The crop is the image itself, not a warp of it.
+  ASSERT_EQ(k.aligned.crop.size(), cv::Size(48, 48));
+  EXPECT_EQ(cv::norm(k.aligned.crop, img, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(a.aligned.crop, img, cv::NORM_L1) / (48 * 48), 1.0) << "alignment moved the face";
+  // Both framings found the same landmarks: mapped back to the working image they coincide.
+  const auto la = inImage(a.aligned), lk = inImage(k.aligned);
+  for (std::size_t i = 0; i < la.size(); ++i) EXPECT_LT(cv::norm(la[i] - lk[i]), 0.05) << "landmark " << i;
+  // The keep-framing landmarks are in the 48x48 image's pixels: the eyes in the upper half, the chin low.
+  EXPECT_LT(leftEyeCentre(k.aligned.landmarks).y, 26.0f);
+  EXPECT_GT(k.aligned.landmarks[8].y, 32.0f);
+  // Heatmaps follow the landmarks of the chosen framing.
+  EXPECT_GT(
+      k.aligned.heatmaps.at<float>(4, cvRound(k.aligned.landmarks[48].y), cvRound(k.aligned.landmarks[48].x)),
+      0.5f);
 }
 
 }  // namespace

@@ -71,5 +71,52 @@ TEST(ShippedModel, LowLightPredictionsStayCloseToClearOnes) {
   EXPECT_LT(gap / clear.size(), 0.25) << "mean total-variation distance between clear and ll probabilities";
 }
 
+// Flip averaging = the mean of the face and its mirror image (crop and each heatmap channel flipped).
+TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
+  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
+  auto plain = EmotionModel::load(file, {"cpu", 0});
+  ModelOptions fo;
+  fo.device = "cpu";
+  fo.flip_average = true;
+  auto flipping = EmotionModel::load(file, fo);
+  EXPECT_TRUE(flipping->flipAverage());
+  AnalyzerOptions o;
+  o.detector = DetectorOptions::stills();
+  FaceAnalyzer analyzer(o, test::sharedLandmarker());
+  std::vector<ModelInput> faces, mirrored;
+  for (const auto& c : cases()) {
+    const auto r = analyzer.analyze(loadImageBgr(c.file), false);
+    ASSERT_EQ(r.faces.size(), 1u) << c.file;
+    const AlignedFace& a = r.faces[0].aligned;
+    faces.push_back({a.crop, a.heatmaps});
+    ModelInput m;
+    cv::flip(a.crop, m.crop, 1);
+    m.heatmaps = cv::Mat(3, a.heatmaps.size.p, CV_32F);
+    for (int ch = 0; ch < a.heatmaps.size[0]; ++ch) {
+      const cv::Mat src(a.heatmaps.size[1], a.heatmaps.size[2], CV_32F,
+                        const_cast<float*>(a.heatmaps.ptr<float>(ch)));
+      cv::Mat dst(a.heatmaps.size[1], a.heatmaps.size[2], CV_32F, m.heatmaps.ptr<float>(ch));
+      cv::flip(src, dst, 1);
+    }
+    mirrored.push_back(m);
+  }
+  const std::vector<std::uint64_t> seeds = {11, 12, 13, 14, 15};
+  const auto p = plain->predict(faces, seeds), q = plain->predict(mirrored, seeds);
+  const auto f = flipping->predict(faces, seeds);
+  double differs = 0;
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    for (int k = 0; k < kNumClasses; ++k) {
+      EXPECT_NEAR(f[i].probs[k], 0.5f * (p[i].probs[k] + q[i].probs[k]), 2e-5) << i << " class " << k;
+      differs += std::abs(p[i].probs[k] - q[i].probs[k]);
+    }
+    ASSERT_EQ(f[i].trajectory.size(), p[i].trajectory.size());
+    for (std::size_t t = 0; t < p[i].trajectory.size(); ++t)
+      for (std::size_t d = 0; d < p[i].trajectory[t].size(); ++d)
+        ASSERT_NEAR(f[i].trajectory[t][d], p[i].trajectory[t][d], 1e-4)
+            << "the trajectory is the unflipped face's";
+  }
+  EXPECT_GT(differs, 1e-3) << "a face and its mirror give (slightly) different probabilities";
+}
+
 }  // namespace
 }  // namespace lldif

@@ -110,6 +110,12 @@ TEST(Checkpoint, ConfigTextRoundTrips) {
   // A header without the key (the first shipped model) reads as the patch backbone; a foreign one fails.
   EXPECT_EQ(configFromText("prior_dim 256\n").backbone, "patch");
   EXPECT_THROW(configFromText("backbone vgg\n"), std::invalid_argument);
+  // Framing of FERPlus images: older files (no key) were trained on aligned faces.
+  EXPECT_EQ(d.framing, "aligned");
+  c.framing = "image";
+  EXPECT_EQ(configFromText(configToText(c)).framing, "image");
+  EXPECT_EQ(configFromText("prior_dim 256\n").framing, "aligned");
+  EXPECT_THROW(configFromText("framing cropped\n"), std::invalid_argument);
 }
 
 }  // namespace

@@ -110,7 +110,12 @@ TEST(FacePack, SaveLoadRoundTrip) {
   p.detected = torch::tensor({1, 0, 1}).to(torch::kUInt8);
   p.names = {"a/x.png", "b/y.png", "c/z.png"};
   saveFacePack(dir / "p.pack", p);
-  const FacePack q = loadFacePack(dir / "p.pack");
+  FacePack q = loadFacePack(dir / "p.pack");
+  EXPECT_EQ(q.framing, "aligned");
+  p.framing = "image";
+  saveFacePack(dir / "p.pack", p);
+  q = loadFacePack(dir / "p.pack");
+  EXPECT_EQ(q.framing, "image");
   EXPECT_TRUE(torch::equal(p.images, q.images));
   EXPECT_TRUE(torch::equal(p.landmarks, q.landmarks));
   EXPECT_EQ(q.names, p.names);
