@@ -12,6 +12,12 @@
 
 namespace lldif {
 
+struct FerFaceOptions {
+  // false: keep the image's own framing (the crop is the image resized to 48x48, the landmarks are in its
+  // coordinates); true: align the face to the template by a similarity.
+  bool align = true;
+};
+
 struct FerFace {
   AlignedFace aligned;
   bool detected = false;  // false: dlib found no face and the fixed fallback box was used for landmarks
@@ -21,14 +27,8 @@ struct FerFace {
 // dlib's detector (the whole image is the face: if several boxes, the largest); without a detection the
 // landmarks are fitted in a fixed box, the mean detector box on FERPlus training faces (x 0.08, y 0.13,
 // w 0.84, h 0.84 of the image, measured on 207 detections in 300 sampled images). The crop is aligned to
-// the template from the raw (not enhanced) image.
+// the template from the raw (not enhanced) image, or (FerFaceOptions::align false) is the image itself.
 // Not thread safe (detector scratch); the landmarker may be shared.
-struct FerFaceOptions {
-  // false: keep the image's own framing (the crop is the image resized to 48x48, the landmarks are in its
-  // coordinates); true: align the face to the template by a similarity.
-  bool align = true;
-};
-
 class FerFaceAligner {
  public:
   explicit FerFaceAligner(std::shared_ptr<const Landmarker> landmarker, const FerFaceOptions& options = {});
