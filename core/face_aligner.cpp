@@ -71,6 +71,16 @@ cv::Mat renderHeatmaps(const Landmarks& lm, int size, float sigma) {
   return maps;
 }
 
+Landmarks transformLandmarks(const Landmarks& landmarks, const cv::Matx23d& m) {
+  Landmarks out;
+  for (std::size_t i = 0; i < landmarks.size(); ++i) {
+    const cv::Point2f& p = landmarks[i];
+    out[i] = cv::Point2f(static_cast<float>(m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2)),
+                         static_cast<float>(m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2)));
+  }
+  return out;
+}
+
 AlignedFace alignFace(const cv::Mat& gray, const Landmarks& landmarks, const AlignOptions& options) {
   if (gray.empty() || gray.type() != CV_8UC1)
     throw std::invalid_argument("alignFace: 8-bit gray frame required");
@@ -98,11 +108,7 @@ AlignedFace alignFace(const cv::Mat& gray, const Landmarks& landmarks, const Ali
     cv::warpAffine(gray, big, mk, cv::Size(size * k, size * k), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::resize(big, out.crop, cv::Size(size, size), 0, 0, cv::INTER_AREA);
   }
-  for (int i = 0; i < kNumLandmarks; ++i) {
-    const cv::Point2f& p = landmarks[i];
-    out.landmarks[i] = cv::Point2f(static_cast<float>(m(0, 0) * p.x + m(0, 1) * p.y + m(0, 2)),
-                                   static_cast<float>(m(1, 0) * p.x + m(1, 1) * p.y + m(1, 2)));
-  }
+  out.landmarks = transformLandmarks(landmarks, m);
   out.heatmaps = renderHeatmaps(out.landmarks, size, options.heatmap_sigma);
   return out;
 }

@@ -36,6 +36,9 @@ const Landmarks& ferplusTemplate();
 // rotation tilts yawed faces by up to several degrees).
 cv::Matx23d estimateSimilarity(const Landmarks& from, const Landmarks& to);
 
+// The landmarks moved by an affine transform (e.g. AlignedFace::frame_to_crop). Thread safe.
+Landmarks transformLandmarks(const Landmarks& landmarks, const cv::Matx23d& m);
+
 // Renders landmarks (crop coordinates) as kHeatmapChannels Gaussian channels of size x size.
 cv::Mat renderHeatmaps(const Landmarks& crop_landmarks, int size, float sigma);
 

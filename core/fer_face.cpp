@@ -46,10 +46,7 @@ FerFace FerFaceAligner::align(const cv::Mat& image) {
   const double kx = static_cast<double>(kCropSize) / up.cols, ky = static_cast<double>(kCropSize) / up.rows;
   out.aligned.frame_to_crop = cv::Matx23d(kx, 0, 0.5 * kx - 0.5, 0, ky, 0.5 * ky - 0.5);
   cv::resize(gray, out.aligned.crop, cv::Size(kCropSize, kCropSize), 0, 0, cv::INTER_AREA);
-  for (std::size_t i = 0; i < lm.size(); ++i) {
-    out.aligned.landmarks[i] = cv::Point2f(static_cast<float>(kx * lm[i].x + 0.5 * kx - 0.5),
-                                           static_cast<float>(ky * lm[i].y + 0.5 * ky - 0.5));
-  }
+  out.aligned.landmarks = transformLandmarks(lm, out.aligned.frame_to_crop);
   out.aligned.heatmaps = renderHeatmaps(out.aligned.landmarks, kCropSize, AlignOptions{}.heatmap_sigma);
   return out;
 }

@@ -134,14 +134,10 @@ cv::Mat ferLikeFace(const std::filesystem::path& file) {
   return small;
 }
 
-std::vector<cv::Point2f> inImage(const AlignedFace& a) {
+Landmarks inImage(const AlignedFace& a) {
   cv::Matx23d inv;
   cv::invertAffineTransform(a.frame_to_crop, inv);
-  std::vector<cv::Point2f> out;
-  for (const auto& p : a.landmarks)
-    out.emplace_back(static_cast<float>(inv(0, 0) * p.x + inv(0, 1) * p.y + inv(0, 2)),
-                     static_cast<float>(inv(1, 0) * p.x + inv(1, 1) * p.y + inv(1, 2)));
-  return out;
+  return transformLandmarks(a.landmarks, inv);
 }
 
 TEST(FerFaceAligner, KeepFramingGivesTheImageItselfWithTheSameLandmarks) {
