@@ -619,6 +619,9 @@ int main(int argc, char** argv) {
   bool prep_keep_framing = false;
   prepare_cmd->add_flag("--keep-framing", prep_keep_framing,
                         "Keep each image's own framing instead of aligning it to the template");
+  bool prep_no_dark = false;
+  prepare_cmd->add_flag("--no-dark-landmarks", prep_no_dark,
+                        "Skip the landmarks of ll- and xll-darkened copies of each face (3x faster)");
 
   TrainOptions to;
   std::string init_path, out_path, pack_path, variant = "V4";
@@ -646,6 +649,10 @@ int main(int argc, char** argv) {
       ->add_option("--backbone-from", backbone_from,
                    "Stage 1: give the LLformer the residual backbone and start it from this plain baseline")
       ->check(CLI::ExistingFile);
+  bool clear_landmarks = false;
+  train_cmd->add_flag("--clear-landmarks", clear_landmarks,
+                      "Pair darkened faces with the clear faces' landmarks even when the pack has those of "
+                      "darkened copies");
   train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")
       ->check(CLI::Range(1, 64));
   train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
@@ -713,7 +720,7 @@ int main(int argc, char** argv) {
             if (d == 1) progress = Progress("prepare", n);
             progress.update(d);
           },
-          !prep_keep_framing);
+          PackOptions{!prep_keep_framing, !prep_no_dark});
       progress.finish();
       std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(),
                   s.images, s.detected, s.images - s.detected, s.skipped);
@@ -725,6 +732,7 @@ int main(int argc, char** argv) {
       to.init = init_path;
       to.backbone_from = backbone_from;
       to.override_variant = variant_opt->count() > 0;
+      to.dark_landmarks = !clear_landmarks;
       to.config.variant = variant == "V1"      ? Variant::kV1NoDiffusion
                           : variant == "V2"    ? Variant::kV2
                           : variant == "V3"    ? Variant::kV3

@@ -7,9 +7,11 @@
 #include <thread>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "core/data_paths.h"
 #include "core/fer_face.h"
+#include "core/lowlight.h"
 #include "core/model/face_pack.h"
 #include "core/model/ferplus_labels.h"
 
@@ -37,7 +39,8 @@ std::vector<PackSource> findPackSources(const fs::path& root) {
 }
 
 PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& out,
-                        const std::function<void(long long, long long)>& progress, bool align) {
+                        const std::function<void(long long, long long)>& progress,
+                        const PackOptions& options) {
   struct Item {
     fs::path file;
     std::string name;
@@ -57,7 +60,8 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   pack.votes = torch::zeros({N, 10}, torch::kUInt8);
   pack.split = torch::zeros({N}, torch::kUInt8);
   pack.detected = torch::zeros({N}, torch::kUInt8);
-  pack.framing = align ? "aligned" : "image";
+  if (options.dark_landmarks) pack.dark_landmarks = torch::zeros({N, 2, 68, 2});
+  pack.framing = options.align ? "aligned" : "image";
   std::vector<char> ok(static_cast<std::size_t>(N), 0);
 
   auto landmarker = std::make_shared<const Landmarker>(defaultLandmarkModelPath());
@@ -65,7 +69,7 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   std::mutex progress_mutex;
   auto worker = [&] {
     FerFaceOptions fo;
-    fo.align = align;
+    fo.align = options.align;
     FerFaceAligner aligner(landmarker, fo);
     for (int64_t i = next++; i < N; i = next++) {
       const Item& it = items[static_cast<std::size_t>(i)];
@@ -79,6 +83,24 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
           lm[2 * k + 1] = f.aligned.landmarks[k].y;
         }
         pack.detected.data_ptr<uint8_t>()[i] = f.detected ? 1 : 0;
+        if (options.dark_landmarks) {
+          // The landmarks dlib finds on darkened copies, moved into the clear crop's frame: what training
+          // pairs with a face it darkens (real dark landmarks are noisier than the clear ones).
+          for (int level = 0; level < 2; ++level) {
+            const auto seed = static_cast<std::uint64_t>(i) * 2 + static_cast<std::uint64_t>(level) + 7919;
+            const cv::Mat dark = darken(img, lowLightPreset(level == 0 ? "ll" : "xll").sample(seed), seed);
+            const FerFace d = aligner.align(dark);
+            cv::Matx23d crop_to_image;
+            cv::invertAffineTransform(d.aligned.frame_to_crop, crop_to_image);
+            const Landmarks in_clear = transformLandmarks(
+                transformLandmarks(d.aligned.landmarks, crop_to_image), f.aligned.frame_to_crop);
+            float* dl = pack.dark_landmarks[i][level].data_ptr<float>();  // [68, 2]
+            for (int k = 0; k < 68; ++k) {
+              dl[2 * k] = in_clear[static_cast<std::size_t>(k)].x;
+              dl[2 * k + 1] = in_clear[static_cast<std::size_t>(k)].y;
+            }
+          }
+        }
         ok[static_cast<std::size_t>(i)] = 1;
       }
       auto* votes = pack.votes[i].data_ptr<uint8_t>();
@@ -113,6 +135,7 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   pack.votes = pack.votes.index_select(0, idx);
   pack.split = pack.split.index_select(0, idx);
   pack.detected = pack.detected.index_select(0, idx);
+  if (pack.dark_landmarks.defined()) pack.dark_landmarks = pack.dark_landmarks.index_select(0, idx);
   stats.images = static_cast<int>(keep.size());
   saveFacePack(out, pack);
   return stats;

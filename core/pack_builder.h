@@ -20,11 +20,18 @@ struct PackStats {
   int images = 0, detected = 0, skipped = 0;
 };
 
+struct PackOptions {
+  bool align = true;  // false: keep each image's own framing (FerFaceOptions::align)
+  // Also find the landmarks of an ll- and an xll-darkened copy of each face (core/lowlight.h presets, seeded
+  // by the row, so the pack is reproducible): FacePack::dark_landmarks. Triples the dlib work.
+  bool dark_landmarks = true;
+};
+
 // Builds and writes the pack. progress(done, total) is called for each image. Missing or undecodable
 // images are skipped and counted. Uses every core. throws: std::runtime_error on unreadable label files
 // or an unwritable output.
-// align false: keep each image's own framing (FerFaceOptions::align).
 PackStats buildFacePack(const std::vector<PackSource>& sources, const std::filesystem::path& out,
-                        const std::function<void(long long, long long)>& progress = {}, bool align = true);
+                        const std::function<void(long long, long long)>& progress = {},
+                        const PackOptions& options = {});
 
 }  // namespace lldif

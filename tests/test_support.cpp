@@ -8,6 +8,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "core/data_paths.h"
+#include "core/face_detector.h"
 #include "core/image_io.h"
 #include "core/landmarker.h"
 
@@ -31,6 +32,22 @@ std::vector<fs::path> portraitFixtures() {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+cv::Mat ferLikeFace(const fs::path& file) {
+  const cv::Mat bgr = loadImageBgr(file);
+  FaceDetector det(DetectorOptions::stills());
+  const auto boxes = det.detect(bgr);
+  if (boxes.size() != 1) throw std::runtime_error("expected one face in " + file.string());
+  const cv::Rect2f b = boxes[0].rect;
+  const float side = 1.25f * std::max(b.width, b.height);
+  cv::Rect r(cvRound(b.x + b.width / 2 - side / 2), cvRound(b.y + b.height / 2 - side / 2), cvRound(side),
+             cvRound(side));
+  r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+  cv::Mat gray, small;
+  cv::cvtColor(bgr(r), gray, cv::COLOR_BGR2GRAY);
+  cv::resize(gray, small, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  return small;
 }
 
 fs::path graceHopper() { return "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"; }

@@ -42,11 +42,15 @@ torch::Tensor renderHeatmapsBatch(const torch::Tensor& landmarks, int size, doub
 }
 
 AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmarks, const AugmentOptions& o,
-                       bool geometric) {
+                       bool geometric, const torch::Tensor& dark_landmarks) {
   const auto B = images.size(0), S = images.size(1);
   AugmentedBatch out;
   torch::Tensor x = images.to(torch::kFloat32).unsqueeze(1) / 255.0;  // [B, 1, S, S]
-  torch::Tensor lm = landmarks.clone();
+  // Every landmark set moves with the pixels: [B, L, 68, 2], set 0 clear, 1 ll, 2 xll (when given).
+  torch::Tensor lm = dark_landmarks.defined()
+                         ? torch::cat({landmarks.unsqueeze(1), dark_landmarks.to(landmarks.dtype())}, 1)
+                         : landmarks.unsqueeze(1).clone();
+  const auto L = lm.size(1);
   if (geometric) {
     // Output pixel -> input pixel: u = A v + t about the image centre, in normalised coordinates.
     const torch::Tensor flip = torch::rand({B}) < o.p_flip;
@@ -63,14 +67,14 @@ AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmar
     const torch::Tensor grid = F::affine_grid(theta, {B, 1, S, S}, /*align_corners=*/false);
     x = F::grid_sample(x, grid, F::GridSampleFuncOptions().padding_mode(torch::kBorder).align_corners(false));
     // Landmarks: input u = theta [v; 1] -> v = A^-1 (u - t). Normalised coords: n = (2p + 1) / S - 1.
-    const torch::Tensor u = (2.0 * lm + 1.0) / S - 1.0;                    // [B, 68, 2]
-    const torch::Tensor A = theta.slice(2, 0, 2), t = theta.select(2, 2);  // [B, 2, 2], [B, 2]
+    const torch::Tensor u = (2.0 * lm.view({B, L * 68, 2}) + 1.0) / S - 1.0;  // [B, L * 68, 2]
+    const torch::Tensor A = theta.slice(2, 0, 2), t = theta.select(2, 2);     // [B, 2, 2], [B, 2]
     const torch::Tensor v = torch::matmul(u - t.unsqueeze(1), torch::inverse(A).transpose(1, 2));
-    lm = ((v + 1.0) * S - 1.0) / 2.0;
+    lm = (((v + 1.0) * S - 1.0) / 2.0).view({B, L, 68, 2});
     // A flipped face's left eye is now on the right: permute the points so indices keep their meaning.
     const torch::Tensor perm =
         torch::tensor(std::vector<int64_t>(kMirroredLandmark.begin(), kMirroredLandmark.end()));
-    lm = torch::where(flip.view({B, 1, 1}), lm.index_select(1, perm), lm);
+    lm = torch::where(flip.view({B, 1, 1, 1}), lm.index_select(2, perm), lm);
   }
   // Lighting: clear, ll-like or xll-like per sample.
   const torch::Tensor r = torch::rand({B});
@@ -86,7 +90,8 @@ AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmar
       ((x - 0.5) * uniform(B, 0.8, 1.2).view({B, 1, 1, 1}) + 0.5 + uniform(B, -0.08, 0.08).view({B, 1, 1, 1}))
           .clamp(0.0, 1.0);
   out.image = torch::where(is_dark, dark, jitter);
-  out.landmarks = lm;
+  // A darkened face comes with the landmarks found on a darkened copy of it, when the pack has them.
+  out.landmarks = L == 1 ? lm.select(1, 0) : lm.index({torch::arange(B), out.lighting});  // [B, 68, 2]
   return out;
 }
 

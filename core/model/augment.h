@@ -31,8 +31,12 @@ struct AugmentedBatch {
   torch::Tensor lighting;   // [B] int64: 0 clear, 1 ll-like, 2 xll-like
 };
 
-// images: [B, 48, 48] uint8; landmarks: [B, 68, 2]. Deterministic given the global torch seed.
+// images: [B, 48, 48] uint8; landmarks: [B, 68, 2]; dark_landmarks (optional, FacePack::dark_landmarks
+// rows): [B, 2, 68, 2], the landmarks of an ll- and an xll-darkened copy. ensures: landmarks of a clear
+// sample are the clear ones, of an ll-like / xll-like one the ll / xll set (all moved with the pixels);
+// without dark_landmarks every sample gets the clear ones. Deterministic given the global torch seed (the
+// same random draws with or without dark_landmarks).
 AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmarks, const AugmentOptions& o,
-                       bool geometric = true);
+                       bool geometric = true, const torch::Tensor& dark_landmarks = {});
 
 }  // namespace lldif

@@ -22,6 +22,7 @@ void saveFacePack(const std::filesystem::path& file, const FacePack& p) {
     a.write("detected", p.detected);
     a.write("names", names);
     a.write("framing", torch::tensor({p.framing == "image" ? 1 : 0}));
+    if (p.dark_landmarks.defined()) a.write("dark_landmarks", p.dark_landmarks);
     const std::string tmp = file.string() + ".part";
     a.save_to(tmp);
     std::filesystem::rename(tmp, file);
@@ -46,11 +47,16 @@ FacePack loadFacePack(const std::filesystem::path& file) {
     a.read("names", names);
     torch::Tensor framing;
     if (a.try_read("framing", framing)) p.framing = framing.item<int64_t>() == 1 ? "image" : "aligned";
+    torch::Tensor dark;
+    if (a.try_read("dark_landmarks", dark)) p.dark_landmarks = dark;
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + " is not a face pack written by 'lldif prepare' (" +
                              std::string(e.what()).substr(0, 160) + ")");
   }
   if (format.item<int64_t>() != 1) throw std::runtime_error(file.string() + ": unsupported face pack format");
+  if (p.dark_landmarks.defined() &&
+      p.dark_landmarks.sizes() != torch::IntArrayRef({p.images.size(0), 2, 68, 2}))
+    throw std::runtime_error(file.string() + ": dark_landmarks has the wrong shape");
   const std::string joined(static_cast<const char*>(names.data_ptr()),
                            static_cast<std::size_t>(names.numel()));
   std::size_t start = 0;

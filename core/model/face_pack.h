@@ -13,11 +13,14 @@ namespace lldif {
 enum class Split : std::uint8_t { kTrain = 0, kValid = 1, kTest = 2 };
 
 struct FacePack {
-  torch::Tensor images;             // [N, 48, 48] uint8, framed as `framing` says
-  torch::Tensor landmarks;          // [N, 68, 2] float, crop coordinates
-  torch::Tensor votes;              // [N, 10] uint8 (8 emotions, unknown, NF)
-  torch::Tensor split;              // [N] uint8 (Split)
-  torch::Tensor detected;           // [N] uint8: 1 when dlib found the face, 0 when the fallback box was used
+  torch::Tensor images;     // [N, 48, 48] uint8, framed as `framing` says
+  torch::Tensor landmarks;  // [N, 68, 2] float, crop coordinates
+  torch::Tensor votes;      // [N, 10] uint8 (8 emotions, unknown, NF)
+  torch::Tensor split;      // [N] uint8 (Split)
+  torch::Tensor detected;   // [N] uint8: 1 when dlib found the face, 0 when the fallback box was used
+  // [N, 2, 68, 2] float: the landmarks dlib finds on an ll- and an xll-darkened copy of the face, in the
+  // same crop coordinates as `landmarks`; undefined in packs written without them (older ones).
+  torch::Tensor dark_landmarks;
   std::vector<std::string> names;   // "<folder>/<file>"
   std::string framing = "aligned";  // "aligned" to the template, or "image" (lldif prepare --keep-framing)
 

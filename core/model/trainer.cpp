@@ -139,6 +139,10 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     throw std::runtime_error(o.pack.string() + " has no training images (FER2013Train)");
   log(fmt("pack: %.0f training faces, %.0f validation faces (majority labels)",
           static_cast<double>(train_idx.numel()), static_cast<double>(valid_idx.numel())));
+  // Darkened faces are paired with the landmarks found on darkened copies when the pack has them.
+  const torch::Tensor dark_lm = o.dark_landmarks ? pack.dark_landmarks : torch::Tensor();
+  log(dark_lm.defined() ? "darkened faces train with the landmarks of darkened copies (pack dark_landmarks)"
+                        : "darkened faces train with the clear faces' landmarks");
 
   LoadedCheckpoint ck;
   if (!o.init.empty()) {
@@ -223,7 +227,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         torch::Tensor x = pack.images.index_select(0, idx).to(torch::kFloat32).unsqueeze(1) / 255.0;
         const auto n = idx.numel();
         if (dark) x = darkenBatch(x, torch::rand({n}) * 1.5 + 3.0, torch::rand({n}) * 1.5 + 1.5);
-        const torch::Tensor heat = renderHeatmapsBatch(pack.landmarks.index_select(0, idx), 48).to(dev);
+        const torch::Tensor lm = dark && dark_lm.defined() ? dark_lm.index_select(0, idx).select(1, 0)
+                                                           : pack.landmarks.index_select(0, idx);
+        const torch::Tensor heat = renderHeatmapsBatch(lm, 48).to(dev);
         const torch::Tensor xi = normalise(x, cfg).to(dev);
         const torch::Tensor y = majority.index_select(0, idx).to(dev);
         torch::Tensor logits;
@@ -270,7 +276,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     const torch::Tensor idx =
         train_idx.index_select(0, perm.slice(0, in_epoch * o.batch, (in_epoch + 1) * o.batch));
     const AugmentedBatch a =
-        augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {});
+        augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {}, true,
+                dark_lm.defined() ? dark_lm.index_select(0, idx) : torch::Tensor());
     const torch::Tensor target = soft.index_select(0, idx).to(dev);
     const torch::Tensor x = normalise(a.image, cfg).to(dev);
     const torch::Tensor heat =  // the plain baseline does not look at landmarks

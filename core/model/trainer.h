@@ -32,6 +32,9 @@ struct TrainOptions {
   // Stage 1 only: rebuild the LLformer with the residual backbone (dims 48/96/192, fusion width 128) and
   // start its image branch from this trained plain baseline (`lldif train --variant plain`).
   std::filesystem::path backbone_from;
+  // Pair darkened training faces (and the dark validation pass) with the landmarks dlib found on darkened
+  // copies (FacePack::dark_landmarks) when the pack has them; false: always the clear faces' landmarks.
+  bool dark_landmarks = true;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core

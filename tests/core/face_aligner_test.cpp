@@ -117,23 +117,6 @@ TEST(FaceAligner, SimilarityIsExactForAKnownTransform) {
   }
 }
 
-// A FERPlus-like image of a real face: the detector's box (slightly widened) cut square, 48x48 gray.
-cv::Mat ferLikeFace(const std::filesystem::path& file) {
-  const cv::Mat bgr = loadImageBgr(file);
-  FaceDetector det(DetectorOptions::stills());
-  const auto boxes = det.detect(bgr);
-  if (boxes.size() != 1) throw std::runtime_error("expected one face");
-  const cv::Rect2f b = boxes[0].rect;
-  const float side = 1.25f * std::max(b.width, b.height);
-  cv::Rect r(cvRound(b.x + b.width / 2 - side / 2), cvRound(b.y + b.height / 2 - side / 2), cvRound(side),
-             cvRound(side));
-  r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
-  cv::Mat gray, small;
-  cv::cvtColor(bgr(r), gray, cv::COLOR_BGR2GRAY);
-  cv::resize(gray, small, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
-  return small;
-}
-
 Landmarks inImage(const AlignedFace& a) {
   cv::Matx23d inv;
   cv::invertAffineTransform(a.frame_to_crop, inv);
@@ -141,7 +124,7 @@ Landmarks inImage(const AlignedFace& a) {
 }
 
 TEST(FerFaceAligner, KeepFramingGivesTheImageItselfWithTheSameLandmarks) {
-  const cv::Mat img = ferLikeFace(test::faceImage("portrait-005.jpg"));
+  const cv::Mat img = test::ferLikeFace(test::faceImage("portrait-005.jpg"));
   FerFaceAligner aligned(test::sharedLandmarker());
   FerFaceOptions keep_opt;
   keep_opt.align = false;

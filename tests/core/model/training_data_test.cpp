@@ -1,4 +1,5 @@
 #include <fstream>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -90,6 +91,41 @@ TEST(Augment, RotationMovesLandmarksWithThePixels) {
   }
 }
 
+TEST(Augment, DarkenedSamplesGetTheLandmarksOfTheirDarkenedCopy) {
+  const torch::Tensor img = torch::randint(0, 255, {6, 48, 48}).to(torch::kUInt8);
+  const torch::Tensor lm = torch::rand({6, 68, 2}) * 40 + 4;
+  const torch::Tensor dark = lm.unsqueeze(1).repeat({1, 2, 1, 1}) + torch::randn({6, 2, 68, 2});
+  AugmentOptions o;
+  o.p_flip = 0;
+  o.max_rotate_deg = 0;
+  o.max_scale = 0;
+  o.max_shift_px = 0;
+  for (const auto& [p_clear, p_ll, set] : {std::tuple{1.0, 0.0, -1}, {0.0, 1.0, 0}, {0.0, 0.0, 1}}) {
+    o.p_clear = p_clear;
+    o.p_ll = p_ll;
+    torch::manual_seed(5);
+    const AugmentedBatch a = augment(img, lm, o, true, dark);
+    const torch::Tensor want = set < 0 ? lm : dark.select(1, set);
+    EXPECT_LT((a.landmarks - want).abs().max().item<double>(), 1e-3) << "set " << set;
+    // The same random draws as without dark landmarks: the same image and lighting.
+    torch::manual_seed(5);
+    const AugmentedBatch b = augment(img, lm, o, true);
+    EXPECT_TRUE(torch::equal(a.image, b.image));
+    EXPECT_TRUE(torch::equal(a.lighting, b.lighting));
+    EXPECT_LT((b.landmarks - lm).abs().max().item<double>(), 1e-3);
+  }
+  // A flip mirrors the dark set like the clear one (points permuted, x mirrored).
+  o.p_flip = 1.0;
+  o.p_clear = 0;
+  o.p_ll = 1.0;
+  const AugmentedBatch f = augment(img, lm, o, true, dark);
+  for (int i = 0; i < 68; ++i) {
+    EXPECT_NEAR(f.landmarks[2][kMirroredLandmark[i]][0].item<float>(), 47.0f - dark[2][0][i][0].item<float>(),
+                1e-3);
+    EXPECT_NEAR(f.landmarks[2][kMirroredLandmark[i]][1].item<float>(), dark[2][0][i][1].item<float>(), 1e-3);
+  }
+}
+
 TEST(Augment, DarkeningMatchesTheBenchmarkBrightness) {
   torch::manual_seed(1);
   const torch::Tensor x = torch::full({2000, 1, 4, 4}, 120.0 / 255.0);  // DATA.md: clear ~120
@@ -118,6 +154,15 @@ TEST(FacePack, SaveLoadRoundTrip) {
   EXPECT_EQ(q.framing, "image");
   EXPECT_TRUE(torch::equal(p.images, q.images));
   EXPECT_TRUE(torch::equal(p.landmarks, q.landmarks));
+  EXPECT_FALSE(q.dark_landmarks.defined());  // a pack without them (as older packs)
+  p.dark_landmarks = torch::rand({3, 2, 68, 2});
+  saveFacePack(dir / "p.pack", p);
+  q = loadFacePack(dir / "p.pack");
+  ASSERT_TRUE(q.dark_landmarks.defined());
+  EXPECT_TRUE(torch::equal(p.dark_landmarks, q.dark_landmarks));
+  p.dark_landmarks = torch::rand({3, 68, 2});  // wrong shape
+  saveFacePack(dir / "w.pack", p);
+  EXPECT_THROW(loadFacePack(dir / "w.pack"), std::runtime_error);
   EXPECT_EQ(q.names, p.names);
   EXPECT_EQ(q.indices(Split::kValid).item<int64_t>(), 1);
   std::ofstream(dir / "bad.pack") << "nope";
