@@ -432,9 +432,9 @@ int runBench(const BenchArgs& a) {
     faces.push_back(static_cast<int>(r.analysis.faces.size()));
   };
   Progress progress("bench", a.frames);
+  auto source = openSource(a.source);
+  fps = source->fps();
   if (!a.realtime) {
-    auto source = openSource(a.source);
-    fps = source->fps();
     Frame frame;
     while (n < a.frames && source->read(frame) == ReadStatus::kFrame) {
       ProcessedFrame r = processor->process(frame);
@@ -443,8 +443,6 @@ int runBench(const BenchArgs& a) {
       progress.update(++n);
     }
   } else {
-    auto source = openSource(a.source);
-    fps = source->fps();
     std::mutex m;
     std::condition_variable cv;
     bool done = false;
@@ -619,9 +617,11 @@ int main(int argc, char** argv) {
   bool prep_keep_framing = false;
   prepare_cmd->add_flag("--keep-framing", prep_keep_framing,
                         "Keep each image's own framing instead of aligning it to the template");
-  bool prep_no_dark = false;
-  prepare_cmd->add_flag("--no-dark-landmarks", prep_no_dark,
-                        "Skip the landmarks of ll- and xll-darkened copies of each face (3x faster)");
+  bool prep_dark = false;
+  prepare_cmd->add_flag(
+      "--dark-landmarks", prep_dark,
+      "Also store the landmarks of ll- and xll-darkened copies of each face, which training "
+      "then pairs with darkened faces (3x slower; see models/MODEL_CARD.md)");
 
   TrainOptions to;
   std::string init_path, out_path, pack_path, variant = "V4";
@@ -720,7 +720,7 @@ int main(int argc, char** argv) {
             if (d == 1) progress = Progress("prepare", n);
             progress.update(d);
           },
-          PackOptions{!prep_keep_framing, !prep_no_dark});
+          PackOptions{!prep_keep_framing, prep_dark});
       progress.finish();
       std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(),
                   s.images, s.detected, s.images - s.detected, s.skipped);

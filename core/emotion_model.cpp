@@ -9,17 +9,11 @@
 #include "core/data_paths.h"
 #include "core/face_aligner.h"
 #include "core/model/checkpoint.h"
+#include "core/stopwatch.h"
 
 namespace lldif {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-double msSince(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-}  // namespace
 
 struct EmotionModel::Impl {
   LLDifNet net{nullptr};

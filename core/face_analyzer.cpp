@@ -8,15 +8,11 @@
 #include "core/data_paths.h"
 #include "core/image_io.h"
 #include "core/lowlight.h"
+#include "core/stopwatch.h"
 
 namespace lldif {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double msSince(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
 cv::Point2f stableCentroid(const Landmarks& l) {
   cv::Point2f s(0, 0);
   for (int i = 27; i <= 47; ++i) s += l[i];

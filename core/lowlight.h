@@ -26,6 +26,12 @@ struct LowLightParams {
   double cast_g = 0.85;       // green gain relative to red (colour images)
   double cast_b = 0.60;       // blue gain relative to red (colour images)
   bool noise = true;          // false: exposure and cast only (a noise-free reference)
+
+  bool operator==(const LowLightParams& o) const {
+    return ev == o.ev && full_well == o.full_well && read_noise == o.read_noise && cast_g == o.cast_g &&
+           cast_b == o.cast_b && noise == o.noise;
+  }
+  bool operator!=(const LowLightParams& o) const { return !(*this == o); }
 };
 
 // A named level: ranges that a seed draws concrete parameters from, as the reference does per image.

@@ -23,8 +23,9 @@ struct PackStats {
 struct PackOptions {
   bool align = true;  // false: keep each image's own framing (FerFaceOptions::align)
   // Also find the landmarks of an ll- and an xll-darkened copy of each face (core/lowlight.h presets, seeded
-  // by the row, so the pack is reproducible): FacePack::dark_landmarks. Triples the dlib work.
-  bool dark_landmarks = true;
+  // by the row, so the pack is reproducible): FacePack::dark_landmarks. Triples the dlib work. Off by
+  // default: training with them did not beat the shipped model (models/MODEL_CARD.md).
+  bool dark_landmarks = false;
 };
 
 // Builds and writes the pack. progress(done, total) is called for each image. Missing or undecodable

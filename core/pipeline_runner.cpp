@@ -3,29 +3,18 @@
 #include <chrono>
 
 #include "core/image_io.h"
+#include "core/stopwatch.h"
 
 namespace lldif {
 
-using Clock = std::chrono::steady_clock;
-
 namespace {
-
-double msSince(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-bool sameParams(const LowLightParams& a, const LowLightParams& b) {
-  return a.ev == b.ev && a.full_well == b.full_well && a.read_noise == b.read_noise && a.cast_g == b.cast_g &&
-         a.cast_b == b.cast_b && a.noise == b.noise;
-}
 
 ModelInput inputOf(const AlignedFace& a) { return {a.crop, a.heatmaps}; }
 
 }  // namespace
 
 cv::Mat FrameProcessor::darkFrame(const cv::Mat& image, const ProcessorSettings& s, std::uint64_t index) {
-  if (!sampler_ || !sameParams(sampler_->params(), s.lowlight))
-    sampler_ = std::make_unique<DarkenSampler>(s.lowlight);
+  if (!sampler_ || sampler_->params() != s.lowlight) sampler_ = std::make_unique<DarkenSampler>(s.lowlight);
   return sampler_->apply(image, s.seed * 1000003ull + index);
 }
 

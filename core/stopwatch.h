@@ -1,0 +1,15 @@
+// stopwatch.h - wall-clock timing of pipeline stages, in milliseconds. Stateless, thread safe.
+#pragma once
+
+#include <chrono>
+
+namespace lldif {
+
+using Clock = std::chrono::steady_clock;
+
+// Milliseconds from t0 to now.
+inline double msSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+}  // namespace lldif
