@@ -38,6 +38,17 @@ std::vector<PackSource> findPackSources(const fs::path& root) {
   return out;
 }
 
+namespace {
+// Writes 68 landmarks into a [68, 2] float tensor row.
+void storeLandmarks(const Landmarks& l, torch::Tensor row) {
+  float* dst = row.data_ptr<float>();
+  for (std::size_t k = 0; k < l.size(); ++k) {
+    dst[2 * k] = l[k].x;
+    dst[2 * k + 1] = l[k].y;
+  }
+}
+}  // namespace
+
 PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& out,
                         const std::function<void(long long, long long)>& progress,
                         const PackOptions& options) {
@@ -77,11 +88,7 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
       if (!img.empty()) {
         const FerFace f = aligner.align(img);
         std::memcpy(pack.images[i].data_ptr(), f.aligned.crop.data, 48 * 48);
-        float* lm = pack.landmarks[i].data_ptr<float>();  // [68, 2], contiguous row
-        for (int k = 0; k < 68; ++k) {
-          lm[2 * k] = f.aligned.landmarks[k].x;
-          lm[2 * k + 1] = f.aligned.landmarks[k].y;
-        }
+        storeLandmarks(f.aligned.landmarks, pack.landmarks[i]);
         pack.detected.data_ptr<uint8_t>()[i] = f.detected ? 1 : 0;
         if (options.dark_landmarks) {
           // The landmarks dlib finds on darkened copies, moved into the clear crop's frame: what training
@@ -92,13 +99,9 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
             const FerFace d = aligner.align(dark);
             cv::Matx23d crop_to_image;
             cv::invertAffineTransform(d.aligned.frame_to_crop, crop_to_image);
-            const Landmarks in_clear = transformLandmarks(
-                transformLandmarks(d.aligned.landmarks, crop_to_image), f.aligned.frame_to_crop);
-            float* dl = pack.dark_landmarks[i][level].data_ptr<float>();  // [68, 2]
-            for (int k = 0; k < 68; ++k) {
-              dl[2 * k] = in_clear[static_cast<std::size_t>(k)].x;
-              dl[2 * k + 1] = in_clear[static_cast<std::size_t>(k)].y;
-            }
+            storeLandmarks(transformLandmarks(transformLandmarks(d.aligned.landmarks, crop_to_image),
+                                              f.aligned.frame_to_crop),
+                           pack.dark_landmarks[i][level]);
           }
         }
         ok[static_cast<std::size_t>(i)] = 1;
