@@ -1,5 +1,7 @@
 #include "core/model/pnet_s2.h"
 
+#include "core/model/inference_conv.h"
+
 namespace lldif {
 
 namespace nn = torch::nn;
@@ -17,8 +19,8 @@ ResidualBlockImpl::ResidualBlockImpl(int in, int out, int stride) {
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = torch::relu(bn1->forward(conv1->forward(x)));
-  h = bn2->forward(conv2->forward(h));
+  torch::Tensor h = torch::relu(bn1->forward(convForward(conv1, x, 1)));
+  h = bn2->forward(convForward(conv2, h, 1));
   const torch::Tensor s = skip ? bn_skip->forward(skip->forward(x)) : x;
   return torch::relu(h + s);
 }

@@ -1,7 +1,10 @@
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include "core/model/dlnet.h"
 #include "core/model/dmnet.h"
+#include "core/model/inference_conv.h"
 #include "core/model/lldif_net.h"
 #include "core/model/losses.h"
 #include "core/model/prior_injection.h"
@@ -91,6 +94,28 @@ TEST(Modules, PlainBaselineWeightsStartTheResidualBackbone) {
   EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5));
   LLformer patch{ModelConfig{}};
   EXPECT_THROW(loadPlainBackbone(patch, plain), std::invalid_argument);
+}
+
+TEST(Modules, InferenceConvolutionEqualsTheModulesOwn) {
+  // The oneDNN path taken without gradients (wide convolutions, strided or not) gives the module's result.
+  torch::manual_seed(2);
+  for (const auto& [in, out, side, stride] :
+       {std::tuple{96, 96, 12, 1}, {96, 192, 12, 2}, {192, 192, 6, 1}}) {
+    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false));
+    const torch::Tensor x = torch::randn({1, in, side, side});
+    const torch::Tensor want = conv->forward(x).detach();
+    torch::NoGradGuard ng;
+    const torch::Tensor got = convForward(conv, x, 1);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT((got - want).abs().max().item<double>(), 1e-4) << in << " -> " << out << " at " << side;
+  }
+  // A residual block gives the same output in inference as with gradients on.
+  ResidualBlock block(96, 192, 2);
+  block->eval();
+  const torch::Tensor x = torch::randn({1, 96, 12, 12});
+  const torch::Tensor want = block->forward(x).detach();
+  c10::InferenceMode im;
+  EXPECT_LT((block->forward(x) - want).abs().max().item<double>(), 1e-4);
 }
 
 TEST(Modules, PriorInjectionWithUnitScaleAndZeroShiftIsTheLayerNorm) {
