@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
-namespace lldif {
+#include "core/stopwatch.h"
 
-using Clock = std::chrono::steady_clock;
+namespace lldif {
 
 Progress::Progress(std::string label, long long total, std::FILE* out, double interval_s)
     : label_(std::move(label)),
@@ -15,9 +15,7 @@ Progress::Progress(std::string label, long long total, std::FILE* out, double in
       last_print_(start_ - std::chrono::hours(1)),
       tty_(isatty(fileno(out)) != 0) {}
 
-double Progress::elapsedSeconds() const {
-  return std::chrono::duration<double>(Clock::now() - start_).count();
-}
+double Progress::elapsedSeconds() const { return secondsSince(start_); }
 
 std::string Progress::formatDuration(double s) {
   if (s < 0) s = 0;

@@ -7,6 +7,11 @@ namespace lldif {
 
 using Clock = std::chrono::steady_clock;
 
+// Seconds from t0 to now.
+inline double secondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 // Milliseconds from t0 to now.
 inline double msSince(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

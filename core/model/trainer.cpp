@@ -14,11 +14,11 @@
 #include "core/model/ferplus_labels.h"
 #include "core/model/losses.h"
 #include "core/model/text_encoder.h"
+#include "core/stopwatch.h"
 
 namespace lldif {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -286,7 +286,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
 
     // Learning rate: linear warm-up then cosine decay over the steps, or over the time budget when that
     // ends first (so a slower machine, or one shared with other work, still anneals fully).
-    const double trained_s = trained_s_before + std::chrono::duration<double>(Clock::now() - t_start).count();
+    const double trained_s = trained_s_before + secondsSince(t_start);
     double progress = static_cast<double>(step - o.warmup_steps) /
                       static_cast<double>(std::max<int64_t>(1, total_steps - o.warmup_steps));
     if (o.budget_minutes > 0) progress = std::max(progress, trained_s / (o.budget_minutes * 60.0));
@@ -343,7 +343,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     const double lv = loss.item<double>();
     loss_ema = loss_ema == 0 ? lv : 0.98 * loss_ema + 0.02 * lv;
 
-    const double elapsed = std::chrono::duration<double>(Clock::now() - t_loop).count();
+    const double elapsed = secondsSince(t_loop);
     if (step % 50 == 0 || step == total_steps) {
       const double per_step = elapsed / static_cast<double>(step - step0);
       log("stage " + std::to_string(o.stage) +
@@ -356,10 +356,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     }
     if (budget_spent) total_steps = step;  // the schedule is complete: this is the last step
     const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;
-    const bool out_of_time =
-        (o.max_minutes > 0 &&
-         std::chrono::duration<double>(Clock::now() - t_start).count() > o.max_minutes * 60.0) ||
-        (o.stop_at_step > 0 && step >= o.stop_at_step);
+    const bool out_of_time = (o.max_minutes > 0 && secondsSince(t_start) > o.max_minutes * 60.0) ||
+                             (o.stop_at_step > 0 && step >= o.stop_at_step);
     if (epoch_end || out_of_time) {
       const auto acc = evaluate();
       const double score = 0.5 * (acc[0] + acc[1]);
@@ -378,8 +376,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       torch::save(opt, (run_dir / "optimizer.pt").string());
       {
         std::ofstream s(state_file.string() + ".part");
-        s << step << " " << best << " "
-          << trained_s_before + std::chrono::duration<double>(Clock::now() - t_start).count() << "\n";
+        s << step << " " << best << " " << trained_s_before + secondsSince(t_start) << "\n";
       }
       fs::rename(state_file.string() + ".part", state_file);
       net->to(dev);
@@ -393,7 +390,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   }
   report.finished = step >= total_steps;
   report.best_valid = best;
-  report.wall_s = std::chrono::duration<double>(Clock::now() - t_start).count();
+  report.wall_s = secondsSince(t_start);
   return report;
 }
 
