@@ -1,4 +1,5 @@
-// lldif - the command-line tool: faces, darken, enhance, bench, template.
+// lldif - the command-line tool: faces, darken, enhance, bench, predict, prepare, train, average, eval,
+// template.
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -23,6 +24,7 @@
 #include "core/face_template.h"
 #include "core/frame_source.h"
 #include "core/model/trainer.h"
+#include "core/model/weight_average.h"
 #include "core/pack_builder.h"
 
 #include "core/image_io.h"
@@ -664,6 +666,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   train_cmd->add_option("--seed", to.seed, "Seed");
 
+  std::vector<std::string> avg_in;
+  std::string avg_out;
+  auto* average_cmd = app.add_subcommand(
+      "average", "Average the weights of checkpoints of one network (e.g. stage-2 runs from one stage 1)");
+  average_cmd->add_option("checkpoints", avg_in, "Two or more checkpoints")->required()->expected(2, 64);
+  average_cmd->add_option("--out", avg_out, "Checkpoint to write")->required();
+
   EvalArgs ev;
   auto* eval_cmd = app.add_subcommand("eval", "Accuracy on a FERPlus-layout folder (official majority rule)");
   eval_cmd->add_option("dir", ev.dir, "Folder with label.csv and images");
@@ -750,6 +759,11 @@ int main(int argc, char** argv) {
       std::printf("stage %d %s in %s; best validation (mean of clear and ll) %.2f%%\n", to.stage,
                   r.finished ? "finished" : "paused", Progress::formatDuration(r.wall_s).c_str(),
                   100 * r.best_valid);
+      return 0;
+    }
+    if (*average_cmd) {
+      averageCheckpoints(std::vector<fs::path>(avg_in.begin(), avg_in.end()), avg_out);
+      std::printf("wrote %s: the mean of the weights of %zu checkpoints\n", avg_out.c_str(), avg_in.size());
       return 0;
     }
     if (*init_cmd) {
