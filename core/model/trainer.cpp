@@ -141,8 +141,6 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           static_cast<double>(train_idx.numel()), static_cast<double>(valid_idx.numel())));
   // Darkened faces are paired with the landmarks found on darkened copies when the pack has them.
   const torch::Tensor dark_lm = o.dark_landmarks ? pack.dark_landmarks : torch::Tensor();
-  log(dark_lm.defined() ? "darkened faces train with the landmarks of darkened copies (pack dark_landmarks)"
-                        : "darkened faces train with the clear faces' landmarks");
 
   LoadedCheckpoint ck;
   if (!o.init.empty()) {
@@ -187,6 +185,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   }
   net->to(dev);
   const ModelConfig& cfg = net->config;
+  if (o.stage > 0 && !net->plain)  // LA-CLIP and the plain baseline look at no landmarks
+    log(dark_lm.defined() ? "darkened faces train with the landmarks of darkened copies (pack dark_landmarks)"
+                          : "darkened faces train with the clear faces' landmarks");
 
   const fs::path run_dir = o.run_dir.empty() ? fs::path(o.out.string() + ".run") : o.run_dir;
   fs::create_directories(run_dir);
