@@ -44,7 +44,7 @@ struct LLformerImpl : torch::nn::Module {
 TORCH_MODULE(LLformer);
 
 // Copies the trained layers of a plain baseline into the image branch of an LLformer with backbone "resnet"
-// and dims {48, 96, 192}. Throws std::invalid_argument when the LLformer has another layout.
+// and dims kPlainResNetDims (48, 96, 192). Throws std::invalid_argument when the LLformer has another layout.
 void loadPlainBackbone(LLformer& llformer, PlainResNet& plain);
 
 }  // namespace lldif

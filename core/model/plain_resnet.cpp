@@ -9,19 +9,20 @@ namespace nn = torch::nn;
 PlainResNetImpl::PlainResNetImpl() {
   stem = register_module("stem", nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1).bias(false)));
   stem_bn = register_module("stem_bn", nn::BatchNorm2d(32));
-  blocks = register_module("blocks", nn::Sequential(ResidualBlock(32, 48, 2),   // 48 -> 24
-                                                    ResidualBlock(48, 48, 1),   //
-                                                    ResidualBlock(48, 96, 2),   // 24 -> 12
-                                                    ResidualBlock(96, 96, 1),   //
-                                                    ResidualBlock(96, 192, 2),  // 12 -> 6
-                                                    ResidualBlock(192, 192, 1)));
+  const auto [d0, d1, d2] = kPlainResNetDims;
+  blocks = register_module("blocks", nn::Sequential(ResidualBlock(32, d0, 2),  // 48 -> 24
+                                                    ResidualBlock(d0, d0, 1),  //
+                                                    ResidualBlock(d0, d1, 2),  // 24 -> 12
+                                                    ResidualBlock(d1, d1, 1),  //
+                                                    ResidualBlock(d1, d2, 2),  // 12 -> 6
+                                                    ResidualBlock(d2, d2, 1)));
   dropout = register_module("dropout", nn::Dropout(0.2));
-  head = register_module("head", nn::Linear(192, kNumClasses));
+  head = register_module("head", nn::Linear(d2, kNumClasses));
 }
 
 torch::Tensor PlainResNetImpl::forward(const torch::Tensor& x) {
   torch::Tensor h = torch::relu(stem_bn->forward(stem->forward(x)));  // [B, 32, 48, 48]
-  h = blocks->forward(h);                                             // [B, 192, 6, 6]
+  h = blocks->forward(h);                                             // [B, d2 = 192, 6, 6]
   return head->forward(dropout->forward(h.mean({2, 3})));             // [B, 8]
 }
 
@@ -34,6 +35,9 @@ int64_t residualTrunkMacs(int64_t d0, int64_t d1, int64_t d2) {
          block(144, d1, d1) + block(36, d1, d2) + block(36, d2, d2);
 }
 
-int64_t plainResNetMacs() { return residualTrunkMacs(48, 96, 192) + 192 * kNumClasses; }
+int64_t plainResNetMacs() {
+  const auto [d0, d1, d2] = kPlainResNetDims;
+  return residualTrunkMacs(d0, d1, d2) + int64_t{d2} * kNumClasses;
+}
 
 }  // namespace lldif

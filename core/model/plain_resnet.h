@@ -5,11 +5,17 @@
 // Contract: requires a [B, 1, 48, 48] normalised crop; ensures [B, 8] logits. Not thread safe (a module).
 #pragma once
 
+#include <array>
+
 #include <torch/torch.h>
 
 #include "core/model/pnet_s2.h"
 
 namespace lldif {
+
+// Channels of the residual trunk at 24x24, 12x12, 6x6 (after a 32-channel stem). The LLformer's "resnet"
+// backbone takes these dims so that a trained baseline can start it (loadPlainBackbone).
+inline constexpr std::array<int, 3> kPlainResNetDims = {48, 96, 192};
 
 struct PlainResNetImpl : torch::nn::Module {
   PlainResNetImpl();

@@ -13,6 +13,7 @@
 #include "core/model/face_pack.h"
 #include "core/model/ferplus_labels.h"
 #include "core/model/losses.h"
+#include "core/model/plain_resnet.h"
 #include "core/model/text_encoder.h"
 #include "core/stopwatch.h"
 
@@ -169,7 +170,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       throw std::runtime_error(o.backbone_from.string() +
                                " is not a plain baseline (lldif train --variant plain)");
     net->config.backbone = "resnet";
-    net->config.dims = {48, 96, 192};
+    net->config.dims = kPlainResNetDims;
     net->config.fusion_dim = 128;
     net->llformer = net->replace_module("llformer", LLformer(net->config));
     loadPlainBackbone(net->llformer, base.net->plain);
