@@ -1,9 +1,9 @@
 // weight_average.h - writes the uniform weight average of several checkpoints of one network ("model soup").
 //
 // Stage-2 runs that start from the same stage-1 checkpoint stay close enough in weight space that the
-// mean of their weights is itself a good network, often better than each of them, at no inference cost
-// (unlike an ensemble, which runs every model). models/MODEL_CARD.md says when it was used and how it
-// was selected (validation only).
+// mean of their weights is itself a working network, at no inference cost (unlike an ensemble, which runs
+// every model). Whether it beats its ingredients is for validation to say: for the shipped model's runs it
+// did not measurably (models/MODEL_CARD.md, "Tried: averaging the weights of stage-2 runs").
 #pragma once
 
 #include <filesystem>
