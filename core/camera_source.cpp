@@ -5,6 +5,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/stopwatch.h"
+
 namespace lldif {
 
 CameraSource::CameraSource(int index, int width, int height) : index_(index) {
@@ -27,7 +29,7 @@ CameraSource::CameraSource(int index, int width, int height) : index_(index) {
   cap_.set(cv::CAP_PROP_FRAME_HEIGHT, height);
   const double reported = cap_.get(cv::CAP_PROP_FPS);
   if (reported > 1.0 && reported < 240.0) fps_ = reported;
-  start_ = std::chrono::steady_clock::now();
+  start_ = Clock::now();
 }
 
 ReadStatus CameraSource::read(Frame& out) {
@@ -55,7 +57,7 @@ ReadStatus CameraSource::read(Frame& out) {
   if (img.channels() == 1) cv::cvtColor(img, img, cv::COLOR_GRAY2BGR);
   out.image = img;
   out.index = next_index_++;
-  out.timestamp_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  out.timestamp_s = secondsSince(start_);
   out.origin = description();
   return ReadStatus::kFrame;
 }

@@ -1,4 +1,5 @@
-// stopwatch.h - wall-clock timing of pipeline stages, in milliseconds. Stateless, thread safe.
+// stopwatch.h - wall-clock timing (pipeline stages, training, progress), in seconds or milliseconds.
+// Stateless, thread safe.
 #pragma once
 
 #include <chrono>
