@@ -756,9 +756,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", line.c_str());
         std::fflush(stderr);
       });
-      std::printf("stage %d %s in %s; best validation (mean of clear and ll) %.2f%%\n", to.stage,
+      const std::string in_all =
+          r.total_wall_s > r.wall_s ? " (" + Progress::formatDuration(r.total_wall_s) + " in all runs)" : "";
+      std::printf("stage %d %s in %s%s; best validation (mean of clear and ll) %.2f%%\n", to.stage,
                   r.finished ? "finished" : "paused", Progress::formatDuration(r.wall_s).c_str(),
-                  100 * r.best_valid);
+                  in_all.c_str(), 100 * r.best_valid);
       return 0;
     }
     if (*average_cmd) {

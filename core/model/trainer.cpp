@@ -393,6 +393,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   report.finished = step >= total_steps;
   report.best_valid = best;
   report.wall_s = secondsSince(t_start);
+  report.total_wall_s = trained_s_before + report.wall_s;
   return report;
 }
 

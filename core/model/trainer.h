@@ -50,7 +50,8 @@ struct TrainOptions {
 };
 
 struct TrainReport {
-  double wall_s = 0;
+  double wall_s = 0;        // wall time of this run of the command
+  double total_wall_s = 0;  // wall time of all runs of the command so far (resumed runs add up)
   int epochs_done = 0;
   double best_valid = 0;  // mean of clear and ll-darkened FER2013Valid accuracy (majority labels)
   bool finished = false;  // false: stopped by max_minutes, resume by running the same command again

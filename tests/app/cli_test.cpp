@@ -8,25 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "cli_run.h"
 #include "core/lowlight.h"
 #include "test_support.h"
 
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-};
-
-CliRun run(const std::string& args, bool merge_stderr = false) {
-  const std::string cmd = std::string(LLDIF_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
+using lldif::test::CliRun;
+using lldif::test::run;
 
 TEST(Cli, VersionAndHelp) {
   const CliRun v = run("--version");
@@ -108,8 +97,8 @@ TEST(Cli, PredictRunsTheRealNetworkAndSaysWhenItIsUntrained) {
 
 TEST(Cli, BenchTimesTheViewersProcessorOnARealVideoAsJson) {
   lldif::test::TempDir dir;
-  lldif::test::writeTestVideo(dir / "clip.avi", cv::imread(lldif::test::faceImage("portrait-005.jpg").string()), 12,
-                              30.0);
+  lldif::test::writeTestVideo(dir / "clip.avi",
+                              cv::imread(lldif::test::faceImage("portrait-005.jpg").string()), 12, 30.0);
   const CliRun r = run("bench --source " + (dir / "clip.avi").string() + " --frames 10 --mode compare");
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);

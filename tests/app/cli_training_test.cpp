@@ -1,0 +1,148 @@
+// The training tools end to end on a tiny FERPlus-layout folder made of the bundled CC0 portraits:
+// `lldif prepare`, every `lldif train` stage (the plain baseline, LA-CLIP, stage 1 on the baseline's trunk,
+// stage 2), pausing and resuming a stage, `lldif eval` with its JSON and report, and the messages for bad
+// input.
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "cli_run.h"
+#include "test_support.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using lldif::test::CliRun;
+using lldif::test::run;
+
+// Writes DIR/label.csv and the faces as PNGs; votes are FERPlus's 10 columns (8 emotions, unknown, NF).
+void writeFerPlusFolder(const fs::path& dir, const std::vector<cv::Mat>& faces,
+                        const std::vector<std::vector<int>>& votes) {
+  fs::create_directories(dir);
+  std::ofstream csv(dir / "label.csv");
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    const std::string name = "fer" + std::to_string(1000 + i) + ".png";
+    ASSERT_TRUE(cv::imwrite((dir / name).string(), faces[i]));
+    csv << name << ",\"(0, 0, 48, 48)\"";
+    for (int v : votes[i]) csv << "," << v;
+    csv << "\n";
+  }
+}
+
+std::string readFile(const fs::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool contains(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
+  lldif::test::TempDir dir;
+  // 13 real faces, cut as FERPlus cuts them (48x48 gray); smiling ones labelled happiness, the others
+  // neutral.
+  std::vector<fs::path> files = lldif::test::portraitFixtures();
+  for (const auto& e : fs::directory_iterator(lldif::test::resourcesDir() / "demo"))
+    files.push_back(e.path());
+  std::vector<cv::Mat> train_faces, valid_faces;
+  std::vector<std::vector<int>> train_votes, valid_votes;
+  for (const auto& f : files) {
+    const std::string n = f.filename().string();
+    const bool happy = contains(n, "009") || contains(n, "089") || contains(n, "071");
+    const std::vector<int> votes = happy ? std::vector<int>{2, 8, 0, 0, 0, 0, 0, 0, 0, 0}
+                                         : std::vector<int>{9, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    const cv::Mat face = lldif::test::ferLikeFace(f);
+    cv::Mat mirrored;
+    cv::flip(face, mirrored, 1);
+    train_faces.push_back(face);
+    train_faces.push_back(mirrored);
+    train_votes.push_back(votes);
+    train_votes.push_back(votes);
+    valid_faces.push_back(mirrored);
+    valid_votes.push_back(votes);
+  }
+  ASSERT_GE(files.size(), 12u);
+  const fs::path root = dir / "ferplus";
+  writeFerPlusFolder(root / "FER2013Train", train_faces, train_votes);
+  writeFerPlusFolder(root / "FER2013Valid", valid_faces, valid_votes);
+
+  const std::string pack = (dir / "tiny.pack").string();
+  const CliRun prep = run("prepare --keep-framing " + root.string() + " " + pack, true);
+  ASSERT_EQ(prep.code, 0) << prep.out;
+  EXPECT_TRUE(contains(prep.out, std::to_string(3 * files.size()) + " faces")) << prep.out;
+
+  // The plain baseline, paused after 3 of its 12 steps (26 faces, batch 4, 2 epochs), then resumed.
+  const std::string common = " --pack " + pack + " --batch 4 --threads 1 --lr 1e-3";
+  const std::string plain = (dir / "plain.ckpt").string();
+  const std::string plain_cmd = "train --stage 2 --variant plain --epochs 2 --out " + plain + common;
+  const CliRun paused = run(plain_cmd + " --stop-at-step 3", true);
+  ASSERT_EQ(paused.code, 0) << paused.out;
+  EXPECT_TRUE(contains(paused.out, "stage 2 paused")) << paused.out;
+  EXPECT_EQ(readFile(plain + ".run/state.txt").substr(0, 2), "3 ");
+  const CliRun resumed = run(plain_cmd, true);
+  ASSERT_EQ(resumed.code, 0) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "resuming stage 2 at step 3 of 12")) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "stage 2 finished in")) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "in all runs")) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "valid after 2.00 epochs")) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "ETA")) << resumed.out;
+
+  // LLDif: stage 0 (LA-CLIP), stage 1 on the baseline's trunk, stage 2 through the diffusion.
+  const std::string s0 = (dir / "s0.ckpt").string(), s1 = (dir / "s1.ckpt").string(),
+                    s2 = (dir / "s2.ckpt").string();
+  for (const std::string& args :
+       {"train --stage 0 --epochs 1 --out " + s0 + common,
+        "train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain + " --out " + s1 + common,
+        "train --stage 2 --epochs 1 --init " + s1 + " --out " + s2 + common}) {
+    const CliRun r = run(args, true);
+    ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
+    EXPECT_TRUE(contains(r.out, "finished in")) << args << "\n" << r.out;
+    ASSERT_TRUE(
+        fs::exists(args.substr(args.find("--out ") + 6, args.find(" --pack") - args.find("--out ") - 6)));
+  }
+
+  // The trained stage-2 model evaluates with the official rule and writes its report.
+  const fs::path report = dir / "report";
+  const fs::path json_file = dir / "eval.json";
+  const CliRun ev = run("eval " + (root / "FER2013Valid").string() + " --model " + s2 + " --json " +
+                            json_file.string() + " --report " + report.string(),
+                        true);
+  ASSERT_EQ(ev.code, 0) << ev.out;
+  const auto j = nlohmann::json::parse(readFile(json_file));
+  EXPECT_EQ(j["images"].get<int>(), static_cast<int>(files.size()));
+  EXPECT_GE(j["accuracy"].get<double>(), 0.0);
+  EXPECT_LE(j["accuracy"].get<double>(), 1.0);
+  EXPECT_EQ(j["confusion"].size(), 8u);
+  for (const char* f : {"confusion.png", "confidence.png", "per_image.csv"}) {
+    EXPECT_TRUE(fs::exists(report / f)) << f;
+  }
+  const std::string csv = readFile(report / "per_image.csv");
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), files.size() + 1) << csv;
+  const CliRun pred =
+      run("predict --model " + s2 + " " + lldif::test::faceImage("portrait-020.jpg").string(), true);
+  EXPECT_EQ(pred.code, 0) << pred.out;
+  EXPECT_FALSE(contains(pred.out, "UNTRAINED")) << pred.out;
+
+  // Bad input: a clear message and a failing exit status, never a crash.
+  const CliRun no_init = run("train --stage 1 --out " + (dir / "x.ckpt").string() + common, true);
+  EXPECT_EQ(no_init.code, 1) << no_init.out;
+  EXPECT_TRUE(contains(no_init.out, "starts from the checkpoint of stage 0")) << no_init.out;
+  const std::string photo = lldif::test::faceImage("portrait-020.jpg").string();
+  const CliRun not_pack =
+      run("train --stage 2 --variant plain --out " + (dir / "y.ckpt").string() + " --pack " + photo, true);
+  EXPECT_EQ(not_pack.code, 1) << not_pack.out;
+  EXPECT_TRUE(contains(not_pack.out, "portrait-020.jpg")) << not_pack.out;
+  const CliRun not_ferplus = run(
+      "prepare " + (lldif::test::resourcesDir() / "demo").string() + " " + (dir / "z.pack").string(), true);
+  EXPECT_EQ(not_ferplus.code, 1) << not_ferplus.out;
+  EXPECT_TRUE(contains(not_ferplus.out, "is not a FERPlus folder")) << not_ferplus.out;
+}
+
+}  // namespace
