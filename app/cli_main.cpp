@@ -651,6 +651,10 @@ int main(int argc, char** argv) {
       ->add_option("--backbone-from", backbone_from,
                    "Stage 1: give the LLformer the residual backbone and start it from this plain baseline")
       ->check(CLI::ExistingFile);
+  train_cmd
+      ->add_option("--backbone-lr", to.backbone_lr_scale,
+                   "Stages 1-2 on a residual backbone: the trunk's share of the learning rate (e.g. 0.1)")
+      ->check(CLI::Range(0.0, 1.0));
   bool clear_landmarks = false;
   train_cmd->add_flag("--clear-landmarks", clear_landmarks,
                       "Pair darkened faces with the clear faces' landmarks even when the pack has those of "

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -192,8 +193,33 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
 
   const fs::path run_dir = o.run_dir.empty() ? fs::path(o.out.string() + ".run") : o.run_dir;
   fs::create_directories(run_dir);
-  auto params = trainableParameters(net, o.stage);
-  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
+  // One parameter group, or two when the residual trunk learns at its own share of the rate:
+  // [0] the trunk (res_stem, res1-3 of the LLformer), [1] everything else this stage trains.
+  std::vector<torch::Tensor> params = trainableParameters(net, o.stage);
+  std::vector<double> group_lr_scale = {1.0};
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  const auto adamw = [&](double scale) {
+    return std::make_unique<torch::optim::AdamWOptions>(
+        torch::optim::AdamWOptions(o.lr * scale).weight_decay(o.weight_decay));
+  };
+  if (o.backbone_lr_scale != 1.0) {
+    if (o.stage == 0 || net->plain || !net->llformer->resnet)
+      throw std::runtime_error("--backbone-lr is for stages 1 and 2 of an LLformer on a residual backbone");
+    std::vector<torch::Tensor> trunk, rest;
+    std::set<const void*> in_trunk;
+    for (auto* m : {net->llformer->res_stem.ptr().get(), net->llformer->res1.ptr().get(),
+                    net->llformer->res2.ptr().get(), net->llformer->res3.ptr().get()})
+      for (auto& p : m->parameters()) in_trunk.insert(p.unsafeGetTensorImpl());
+    for (auto& p : params) (in_trunk.count(p.unsafeGetTensorImpl()) ? trunk : rest).push_back(p);
+    groups.emplace_back(trunk, adamw(o.backbone_lr_scale));
+    groups.emplace_back(rest, adamw(1.0));
+    group_lr_scale = {o.backbone_lr_scale, 1.0};
+    log(fmt("the residual trunk (%.0f tensors) learns at %.3g x the learning rate",
+            static_cast<double>(trunk.size()), o.backbone_lr_scale));
+  } else {
+    groups.emplace_back(params, adamw(1.0));
+  }
+  torch::optim::AdamW opt(std::move(groups), torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
   const int64_t steps_per_epoch = train_idx.numel() / o.batch;
   auto total_steps = static_cast<int64_t>(std::ceil(o.epochs * static_cast<double>(steps_per_epoch)));
   int64_t step = 0;
@@ -295,7 +321,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     const double lr = step < o.warmup_steps ? o.lr * (step + 1) / o.warmup_steps
                                             : o.lr * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
     const bool budget_spent = o.budget_minutes > 0 && trained_s >= o.budget_minutes * 60.0;
-    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+    for (std::size_t g = 0; g < opt.param_groups().size(); ++g)
+      static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(lr * group_lr_scale[g]);
 
     torch::Tensor loss;
     if (o.stage == 0) {

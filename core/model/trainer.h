@@ -32,6 +32,10 @@ struct TrainOptions {
   // Stage 1 only: rebuild the LLformer with the residual backbone (dims 48/96/192, fusion width 128) and
   // start its image branch from this trained plain baseline (`lldif train --variant plain`).
   std::filesystem::path backbone_from;
+  // Stages 1-2 on a residual backbone: the LLformer's convolutional trunk (res_stem, res1-3) learns at this
+  // share of the learning rate (e.g. 0.1 keeps a well-trained trunk close to where the baseline left it
+  // while the new modules learn); 1: one rate for all.
+  double backbone_lr_scale = 1.0;
   // Pair darkened training faces (and the dark validation pass) with the landmarks dlib found on darkened
   // copies (FacePack::dark_landmarks) when the pack has them; false: always the clear faces' landmarks.
   bool dark_landmarks = true;

@@ -21,7 +21,8 @@ TEST(Cli, VersionAndHelp) {
   const CliRun v = run("--version");
   EXPECT_EQ(v.code, 0);
   EXPECT_NE(v.out.find("lldif "), std::string::npos);
-  for (const char* cmd : {"faces", "darken", "enhance", "bench", "template"}) {
+  for (const char* cmd : {"faces", "darken", "enhance", "bench", "template", "predict", "init-model",
+                          "prepare", "train", "average", "eval"}) {
     const CliRun h = run(std::string(cmd) + " --help");
     EXPECT_EQ(h.code, 0) << cmd;
     EXPECT_NE(h.out.find("Usage"), std::string::npos) << cmd;

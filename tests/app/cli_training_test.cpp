@@ -97,13 +97,14 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   // LLDif: stage 0 (LA-CLIP), stage 1 on the baseline's trunk, stage 2 through the diffusion.
   const std::string s0 = (dir / "s0.ckpt").string(), s1 = (dir / "s1.ckpt").string(),
                     s2 = (dir / "s2.ckpt").string();
-  for (const std::string& args :
-       {"train --stage 0 --epochs 1 --out " + s0 + common,
-        "train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain + " --out " + s1 + common,
-        "train --stage 2 --epochs 1 --init " + s1 + " --out " + s2 + common}) {
+  for (const std::string& args : {"train --stage 0 --epochs 1 --out " + s0 + common,
+                                  "train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain +
+                                      " --backbone-lr 0.1 --out " + s1 + common,
+                                  "train --stage 2 --epochs 1 --init " + s1 + " --out " + s2 + common}) {
     const CliRun r = run(args, true);
     ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
     EXPECT_TRUE(contains(r.out, "finished in")) << args << "\n" << r.out;
+    if (contains(args, "--backbone-lr")) EXPECT_TRUE(contains(r.out, "learns at 0.1 x")) << r.out;
     ASSERT_TRUE(
         fs::exists(args.substr(args.find("--out ") + 6, args.find(" --pack") - args.find("--out ") - 6)));
   }
