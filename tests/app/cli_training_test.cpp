@@ -12,7 +12,10 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <torch/torch.h>
+
 #include "cli_run.h"
+#include "core/model/checkpoint.h"
 #include "test_support.h"
 
 namespace {
@@ -99,14 +102,31 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
                     s2 = (dir / "s2.ckpt").string();
   for (const std::string& args : {"train --stage 0 --epochs 1 --out " + s0 + common,
                                   "train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain +
-                                      " --backbone-lr 0.1 --out " + s1 + common,
+                                      " --backbone-lr 0 --out " + s1 + common,
                                   "train --stage 2 --epochs 1 --init " + s1 + " --out " + s2 + common}) {
     const CliRun r = run(args, true);
     ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
     EXPECT_TRUE(contains(r.out, "finished in")) << args << "\n" << r.out;
-    if (contains(args, "--backbone-lr")) EXPECT_TRUE(contains(r.out, "learns at 0.1 x")) << r.out;
+    if (contains(args, "--backbone-lr")) EXPECT_TRUE(contains(r.out, "learns at 0 x")) << r.out;
     ASSERT_TRUE(
         fs::exists(args.substr(args.find("--out ") + 6, args.find(" --pack") - args.find("--out ") - 6)));
+  }
+
+  // --backbone-lr 0 kept stage 1's residual trunk exactly the baseline's while the rest of the LLformer
+  // learnt (its DTNet output projections start at zero); with one rate for all, stage 1 moves the trunk.
+  {
+    const std::string s1_all = (dir / "s1-all.ckpt").string();
+    const CliRun r = run(
+        "train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain + " --out " + s1_all + common,
+        true);
+    ASSERT_EQ(r.code, 0) << r.out;
+    const lldif::LoadedCheckpoint base = lldif::loadCheckpoint(plain), kept = lldif::loadCheckpoint(s1),
+                                  moved = lldif::loadCheckpoint(s1_all);
+    const torch::Tensor w_base = base.net->plain->named_parameters()["blocks.2.conv1.weight"];
+    const auto pk = kept.net->llformer->named_parameters(), pm = moved.net->llformer->named_parameters();
+    EXPECT_TRUE(torch::equal(pk["res2.0.conv1.weight"], w_base));
+    EXPECT_FALSE(torch::equal(pm["res2.0.conv1.weight"], w_base));
+    EXPECT_GT(pk["dtnet.1.dmnet.project.weight"].abs().sum().item<double>(), 0.0);
   }
 
   // The trained stage-2 model evaluates with the official rule and writes its report.
