@@ -1,9 +1,12 @@
 #include "test_support.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -73,6 +76,23 @@ cv::Mat placeOnCanvas(const cv::Mat& portrait, cv::Size size, int dx, int dy) {
   const cv::Rect dst = cv::Rect(x, y, small.cols, small.rows) & cv::Rect(0, 0, size.width, size.height);
   small(cv::Rect(dst.x - x, dst.y - y, dst.width, dst.height)).copyTo(canvas(dst));
   return canvas;
+}
+
+void writeFerPlusFolder(const fs::path& dir, const std::vector<cv::Mat>& faces,
+                        const std::vector<std::array<int, 10>>& votes) {
+  if (faces.size() != votes.size()) throw std::runtime_error("writeFerPlusFolder: one vote row per face");
+  fs::create_directories(dir);
+  std::ofstream csv(dir / "label.csv");
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "fer%07zu.png", i);
+    if (!cv::imwrite((dir / name).string(), faces[i]))
+      throw std::runtime_error("cannot write " + (dir / name).string());
+    csv << name << ",\"(0, 0, 48, 48)\"";
+    for (int v : votes[i]) csv << "," << v;
+    csv << "\n";
+  }
+  if (!csv) throw std::runtime_error("cannot write " + (dir / "label.csv").string());
 }
 
 void writeTestVideo(const fs::path& file, const cv::Mat& portrait, int frames, double fps, cv::Size size,

@@ -1,6 +1,7 @@
 // test_support.h - helpers shared by the tests: fixture paths, temporary folders, test videos.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -43,6 +44,12 @@ class TempDir {
 
 // Places `portrait` (scaled to height*0.8) on a size canvas at horizontal offset dx from the centre.
 cv::Mat placeOnCanvas(const cv::Mat& portrait, cv::Size size, int dx = 0, int dy = 0);
+
+// Writes a FERPlus-layout folder: faces[i] as DIR/fer%07d.png (i from 0) and its row in DIR/label.csv (the
+// FERPlus columns: file, face box, votes = 10 counts: the 8 emotions, unknown, not a face).
+// throws: std::runtime_error when a file cannot be written.
+void writeFerPlusFolder(const std::filesystem::path& dir, const std::vector<cv::Mat>& faces,
+                        const std::vector<std::array<int, 10>>& votes);
 
 // Writes a real video with OpenCV's VideoWriter (MJPG in .avi): `frames` frames, the portrait drifting
 // right by `step` pixels a frame; blank_frames lists frame indices that are left empty (no face).

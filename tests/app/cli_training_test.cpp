@@ -2,9 +2,11 @@
 // `lldif prepare`, every `lldif train` stage (the plain baseline, LA-CLIP, stage 1 on the baseline's trunk,
 // stage 2), pausing and resuming a stage, `lldif eval` with its JSON and report, and the messages for bad
 // input.
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -24,20 +26,6 @@ namespace fs = std::filesystem;
 using lldif::test::CliRun;
 using lldif::test::run;
 
-// Writes DIR/label.csv and the faces as PNGs; votes are FERPlus's 10 columns (8 emotions, unknown, NF).
-void writeFerPlusFolder(const fs::path& dir, const std::vector<cv::Mat>& faces,
-                        const std::vector<std::vector<int>>& votes) {
-  fs::create_directories(dir);
-  std::ofstream csv(dir / "label.csv");
-  for (std::size_t i = 0; i < faces.size(); ++i) {
-    const std::string name = "fer" + std::to_string(1000 + i) + ".png";
-    ASSERT_TRUE(cv::imwrite((dir / name).string(), faces[i]));
-    csv << name << ",\"(0, 0, 48, 48)\"";
-    for (int v : votes[i]) csv << "," << v;
-    csv << "\n";
-  }
-}
-
 std::string readFile(const fs::path& file) {
   std::ifstream in(file);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -55,12 +43,12 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   for (const auto& e : fs::directory_iterator(lldif::test::resourcesDir() / "demo"))
     files.push_back(e.path());
   std::vector<cv::Mat> train_faces, valid_faces;
-  std::vector<std::vector<int>> train_votes, valid_votes;
+  std::vector<std::array<int, 10>> train_votes, valid_votes;
   for (const auto& f : files) {
     const std::string n = f.filename().string();
     const bool happy = contains(n, "009") || contains(n, "089") || contains(n, "071");
-    const std::vector<int> votes = happy ? std::vector<int>{2, 8, 0, 0, 0, 0, 0, 0, 0, 0}
-                                         : std::vector<int>{9, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    const std::array<int, 10> votes = happy ? std::array<int, 10>{2, 8, 0, 0, 0, 0, 0, 0, 0, 0}
+                                            : std::array<int, 10>{9, 0, 1, 0, 0, 0, 0, 0, 0, 0};
     const cv::Mat face = lldif::test::ferLikeFace(f);
     cv::Mat mirrored;
     cv::flip(face, mirrored, 1);
@@ -73,8 +61,8 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   }
   ASSERT_GE(files.size(), 12u);
   const fs::path root = dir / "ferplus";
-  writeFerPlusFolder(root / "FER2013Train", train_faces, train_votes);
-  writeFerPlusFolder(root / "FER2013Valid", valid_faces, valid_votes);
+  lldif::test::writeFerPlusFolder(root / "FER2013Train", train_faces, train_votes);
+  lldif::test::writeFerPlusFolder(root / "FER2013Valid", valid_faces, valid_votes);
 
   const std::string pack = (dir / "tiny.pack").string();
   const CliRun prep = run("prepare --keep-framing " + root.string() + " " + pack, true);
@@ -100,16 +88,17 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   // LLDif: stage 0 (LA-CLIP), stage 1 on the baseline's trunk, stage 2 through the diffusion.
   const std::string s0 = (dir / "s0.ckpt").string(), s1 = (dir / "s1.ckpt").string(),
                     s2 = (dir / "s2.ckpt").string();
-  for (const std::string& args : {"train --stage 0 --epochs 1 --out " + s0 + common,
-                                  "train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain +
-                                      " --backbone-lr 0 --out " + s1 + common,
-                                  "train --stage 2 --epochs 1 --init " + s1 + " --out " + s2 + common}) {
-    const CliRun r = run(args, true);
+  const std::pair<std::string, std::string> stages[] = {
+      {"train --stage 0 --epochs 1" + common, s0},
+      {"train --stage 1 --epochs 1 --init " + s0 + " --backbone-from " + plain + " --backbone-lr 0" + common,
+       s1},
+      {"train --stage 2 --epochs 1 --init " + s1 + common, s2}};
+  for (const auto& [args, out] : stages) {
+    const CliRun r = run(args + " --out " + out, true);
     ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
     EXPECT_TRUE(contains(r.out, "finished in")) << args << "\n" << r.out;
     if (contains(args, "--backbone-lr")) EXPECT_TRUE(contains(r.out, "learns at 0 x")) << r.out;
-    ASSERT_TRUE(
-        fs::exists(args.substr(args.find("--out ") + 6, args.find(" --pack") - args.find("--out ") - 6)));
+    ASSERT_TRUE(fs::exists(out)) << out;
   }
 
   // --backbone-lr 0 kept stage 1's residual trunk exactly the baseline's while the rest of the LLformer

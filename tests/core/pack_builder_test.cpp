@@ -1,5 +1,6 @@
 #include "core/pack_builder.h"
 
+#include <array>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -15,16 +16,13 @@ namespace {
 // A FERPlus-layout folder (FER2013Train/label.csv) with four real faces and one corrupt image.
 void writeFerPlusFolder(const std::filesystem::path& root) {
   const auto dir = root / "FER2013Train";
-  std::filesystem::create_directories(dir);
-  std::ofstream csv(dir / "label.csv");
-  const char* portraits[] = {"portrait-005.jpg", "portrait-020.jpg", "portrait-040.jpg", "portrait-071.jpg"};
-  for (int i = 0; i < 4; ++i) {
-    const std::string name = "fer000000" + std::to_string(i) + ".png";
-    cv::imwrite((dir / name).string(), test::ferLikeFace(test::faceImage(portraits[i])));
-    csv << name << ",\"(0, 0, 48, 48)\",7,1,0,0,0,0,0,0,2,0\n";
-  }
+  std::vector<cv::Mat> faces;
+  for (const char* p : {"portrait-005.jpg", "portrait-020.jpg", "portrait-040.jpg", "portrait-071.jpg"})
+    faces.push_back(test::ferLikeFace(test::faceImage(p)));
+  test::writeFerPlusFolder(dir, faces, std::vector<std::array<int, 10>>(4, {7, 1, 0, 0, 0, 0, 0, 0, 2, 0}));
   std::ofstream(dir / "fer0000009.png") << "not an image";
-  csv << "fer0000009.png,\"(0, 0, 48, 48)\",9,1,0,0,0,0,0,0,0,0\n";
+  std::ofstream(dir / "label.csv", std::ios::app)
+      << "fer0000009.png,\"(0, 0, 48, 48)\",9,1,0,0,0,0,0,0,0,0\n";
 }
 
 // Mean distance between two [68, 2] landmark sets, in pixels.
