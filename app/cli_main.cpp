@@ -23,6 +23,7 @@
 #include "core/face_analyzer.h"
 #include "core/face_template.h"
 #include "core/frame_source.h"
+#include "core/model/train_args.h"
 #include "core/model/trainer.h"
 #include "core/model/weight_average.h"
 #include "core/pack_builder.h"
@@ -626,49 +627,28 @@ int main(int argc, char** argv) {
       "then pairs with darkened faces (3x slower; see models/MODEL_CARD.md)");
 
   TrainOptions to;
-  std::string init_path, out_path, pack_path, variant = "V4";
   auto* train_cmd = app.add_subcommand("train", "Train one stage of LLDif (0: LA-CLIP, 1, 2) on a face pack");
-  train_cmd->add_option("--stage", to.stage, "0, 1 or 2")->required()->check(CLI::Range(0, 2));
-  train_cmd->add_option("--pack", pack_path, "Face pack from 'lldif prepare'")->required();
-  train_cmd->add_option("--out", out_path, "Checkpoint to write")->required();
-  train_cmd->add_option("--init", init_path, "Checkpoint of the previous stage (stages 1 and 2)");
-  train_cmd->add_option("--epochs", to.epochs, "Epochs (fractions allowed)")->check(CLI::Range(0.01, 1000.0));
-  train_cmd->add_option("--batch", to.batch, "Batch size")->check(CLI::Range(2, 4096));
-  train_cmd->add_option("--lr", to.lr, "Peak learning rate (AdamW, cosine)");
-  auto* variant_opt =
-      train_cmd
-          ->add_option(
-              "--variant", variant,
-              "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4; or 'plain': the plain "
-              "compact-ResNet baseline (stage 2 only, no --init)")
-          ->check(CLI::IsMember({"V1", "V2", "V3", "V4", "plain"}));
-  train_cmd
-      ->add_option("--prior-dropout", to.prior_dropout,
-                   "Stage 1: share of samples trained with a zero prior (image and landmarks only)")
-      ->check(CLI::Range(0.0, 1.0));
-  std::string backbone_from;
-  train_cmd
-      ->add_option("--backbone-from", backbone_from,
-                   "Stage 1: give the LLformer the residual backbone and start it from this plain baseline")
-      ->check(CLI::ExistingFile);
-  train_cmd
-      ->add_option("--backbone-lr", to.backbone_lr_scale,
-                   "Stages 1-2 on a residual backbone: the trunk's share of the learning rate (e.g. 0.1)")
-      ->check(CLI::Range(0.0, 1.0));
-  bool clear_landmarks = false;
-  train_cmd->add_flag("--clear-landmarks", clear_landmarks,
-                      "Pair darkened faces with the clear faces' landmarks even when the pack has those of "
-                      "darkened copies");
-  train_cmd->add_option("--steps", to.config.timesteps, "Diffusion steps T for a new network")
-      ->check(CLI::Range(1, 64));
-  train_cmd->add_option("--max-minutes", to.max_minutes, "Stop (resumably) after this wall time");
-  train_cmd->add_option("--stop-at-step", to.stop_at_step, "Stop (resumably) at this step");
-  train_cmd->add_option("--budget-minutes", to.budget_minutes,
-                        "Time budget of the stage: the learning-rate schedule ends there (or at --epochs)");
-  train_cmd->add_option("--threads", to.threads, "CPU threads (default: every core)");
-  train_cmd->add_option("--device", to.device, "auto, cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  train_cmd->add_option("--seed", to.seed, "Seed");
+  // The options are defined once for this and for the standalone lldif-train (core/model/train_args.h).
+  for (const TrainArg& arg : trainArgs(to)) {
+    if (arg.value_hint.empty()) {
+      train_cmd->add_flag_callback(
+          arg.name, [set = arg.set] { set(""); }, arg.help);
+      continue;
+    }
+    train_cmd
+        ->add_option_function<std::string>(
+            arg.name,
+            [set = arg.set](const std::string& v) {
+              try {
+                set(v);
+              } catch (const std::invalid_argument& e) {
+                throw CLI::ValidationError(e.what());
+              }
+            },
+            arg.help)
+        ->type_name(arg.value_hint)
+        ->required(arg.required);
+  }
 
   std::vector<std::string> avg_in;
   std::string avg_out;
@@ -740,17 +720,6 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*train_cmd) {
-      to.pack = pack_path;
-      to.out = out_path;
-      to.init = init_path;
-      to.backbone_from = backbone_from;
-      to.override_variant = variant_opt->count() > 0;
-      to.dark_landmarks = !clear_landmarks;
-      to.config.variant = variant == "V1"      ? Variant::kV1NoDiffusion
-                          : variant == "V2"    ? Variant::kV2
-                          : variant == "V3"    ? Variant::kV3
-                          : variant == "plain" ? Variant::kPlain
-                                               : Variant::kV4;
       for (int i = 0; i < argc; ++i) to.command += (i ? " " : "") + std::string(argv[i]);
       for (const auto& p : ferplusTemplate()) {
         to.alignment_template.push_back(p.x);
@@ -760,11 +729,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", line.c_str());
         std::fflush(stderr);
       });
-      const std::string in_all =
-          r.total_wall_s > r.wall_s ? " (" + Progress::formatDuration(r.total_wall_s) + " in all runs)" : "";
-      std::printf("stage %d %s in %s%s; best validation (mean of clear and ll) %.2f%%\n", to.stage,
-                  r.finished ? "finished" : "paused", Progress::formatDuration(r.wall_s).c_str(),
-                  in_all.c_str(), 100 * r.best_valid);
+      std::printf("%s\n", trainSummary(to.stage, r).c_str());
       return 0;
     }
     if (*average_cmd) {

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/data_paths.h"
+#include "core/face_aligner.h"
 #include "core/fer_face.h"
 #include "core/lowlight.h"
 #include "core/model/face_pack.h"
@@ -73,6 +74,10 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   pack.detected = torch::zeros({N}, torch::kUInt8);
   if (options.dark_landmarks) pack.dark_landmarks = torch::zeros({N, 2, 68, 2});
   pack.framing = options.align ? "aligned" : "image";
+  for (const auto& p : ferplusTemplate()) {  // for checkpoints trained where there is no OpenCV (lldif-train)
+    pack.alignment_template.push_back(p.x);
+    pack.alignment_template.push_back(p.y);
+  }
   std::vector<char> ok(static_cast<std::size_t>(N), 0);
 
   auto landmarker = std::make_shared<const Landmarker>(defaultLandmarkModelPath());

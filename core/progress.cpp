@@ -17,19 +17,7 @@ Progress::Progress(std::string label, long long total, std::FILE* out, double in
 
 double Progress::elapsedSeconds() const { return secondsSince(start_); }
 
-std::string Progress::formatDuration(double s) {
-  if (s < 0) s = 0;
-  const long t = static_cast<long>(s + 0.5);
-  char buf[32];
-  if (t >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
-  } else if (t >= 60) {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lds", t);
-  }
-  return buf;
-}
+std::string Progress::formatDuration(double s) { return lldif::formatDuration(s); }
 
 void Progress::update(long long done, const std::string& extra) {
   last_done_ = done;

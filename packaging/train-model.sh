@@ -8,20 +8,28 @@
 # Resumable: run it again after an interruption and it continues where it stopped (finished stages are
 # skipped, an interrupted stage resumes from RUN/<stage>.ckpt.run with its remaining budget).
 #
-# Usage: packaging/train-model.sh FERPLUS_DIR [LL_FERPLUS_DIR] [RUN_DIR]
+# Usage: packaging/train-model.sh FERPLUS_DIR|PACK [LL_FERPLUS_DIR] [RUN_DIR]
 #   e.g. packaging/train-model.sh ../shared/data/ferplus ../shared/data/ll-ferplus runs/recipe
 # Then: cp RUN_DIR/stage2.ckpt models/lldif.ckpt; cp RUN_DIR/lldif_reference.trj models/
+# Given a face pack from `lldif prepare` instead of the folder, it trains only (no evaluations): that is
+# how packaging/train-gpu.sh runs it with the LibTorch-only lldif-train on a GPU machine.
+# Settings (environment): BUDGET_SCALE (e.g. 0.01 for a smoke test on a tiny folder), EPOCH_SCALE
+# (more epochs where there is more compute), TRAINER (default "build/app/lldif train"), TRAIN_ARGS (added
+# to every stage, e.g. "--device cuda").
 set -euo pipefail
-FERPLUS=${1:?usage: packaging/train-model.sh FERPLUS_DIR [LL_FERPLUS_DIR] [RUN_DIR]}
+FERPLUS=${1:?usage: packaging/train-model.sh FERPLUS_DIR|PACK [LL_FERPLUS_DIR] [RUN_DIR]}
 LL=${2:-}
 RUN=${3:-runs/recipe}
 cd "$(dirname "$0")/.."
 LLDIF=${LLDIF:-build/app/lldif}
-[ -x "$LLDIF" ] || packaging/build.sh
+TRAINER=${TRAINER:-$LLDIF train}
+read -r -a TRAIN_EXTRA <<< "${TRAIN_ARGS:-}"
+if [ -d "$FERPLUS" ] && [ ! -x "$LLDIF" ]; then packaging/build.sh; fi
 mkdir -p "$RUN"
 export OMP_WAIT_POLICY=passive
-SCALE=${BUDGET_SCALE:-1}  # e.g. 0.01 for a smoke test of the script on a tiny folder
+SCALE=${BUDGET_SCALE:-1}
 budget() { awk "BEGIN{print $1 * $SCALE}"; }
+epochs() { awk "BEGIN{print $1 * ${EPOCH_SCALE:-1}}"; }
 log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$RUN/recipe.log"; }
 
 stage() {  # name, then the lldif train arguments
@@ -29,7 +37,9 @@ stage() {  # name, then the lldif train arguments
   if [ -f "$RUN/$name.done" ]; then log "$name: done already"; return; fi
   log "$name: lldif train $*"
   local t0=$SECONDS
-  "$LLDIF" train "$@" --out "$RUN/$name.ckpt" 2>&1 | tee -a "$RUN/$name.log" | grep -E "valid|finished|paused|error" || true
+  # shellcheck disable=SC2086  # TRAINER is a command with its arguments
+  $TRAINER "$@" "${TRAIN_EXTRA[@]}" --out "$RUN/$name.ckpt" 2>&1 | tee -a "$RUN/$name.log" |
+    grep -E "valid|finished|paused|error" || true
   if grep -q "finished in" "$RUN/$name.log"; then touch "$RUN/$name.done"; else log "$name did not finish"; exit 1; fi
   log "$name: $((SECONDS - t0)) s in this run"
 }
@@ -37,22 +47,29 @@ stage() {  # name, then the lldif train arguments
 # FERPlus faces keep their own framing (--keep-framing): aligning 48x48 faces to the template with dlib's
 # landmarks (a third of them fitted in a fallback box) cost the baseline several points. The landmarks are
 # still found and kept, in each image's own coordinates.
-[ -f "$RUN/ferplus.pack" ] || "$LLDIF" prepare "$FERPLUS" "$RUN/ferplus.pack" --keep-framing
-P=(--pack "$RUN/ferplus.pack")
+if [ -f "$FERPLUS" ]; then
+  P=(--pack "$FERPLUS")
+else
+  [ -f "$RUN/ferplus.pack" ] || "$LLDIF" prepare "$FERPLUS" "$RUN/ferplus.pack" --keep-framing
+  P=(--pack "$RUN/ferplus.pack")
+fi
 # The plain compact-ResNet baseline (no landmarks, no prior, no diffusion): the comparison.
-stage plain --stage 2 --variant plain "${P[@]}" --epochs 12 --lr 2e-3 --budget-minutes "$(budget 45)"
+stage plain --stage 2 --variant plain "${P[@]}" --epochs "$(epochs 12)" --lr 2e-3 --budget-minutes "$(budget 45)"
 # The same baseline, 20 more epochs in a new cosine cycle: LLDif's trunk (and a longer-trained comparison).
-stage plain-long --stage 2 "${P[@]}" --init "$RUN/plain.ckpt" --epochs 20 --lr 1e-3 --budget-minutes "$(budget 65)"
+stage plain-long --stage 2 "${P[@]}" --init "$RUN/plain.ckpt" --epochs "$(epochs 20)" --lr 1e-3 --budget-minutes "$(budget 65)"
 # Stage 0: LA-CLIP from scratch (image encoder + text encoder, template captions).
-stage stage0 --stage 0 "${P[@]}" --epochs 2 --lr 1e-3 --budget-minutes "$(budget 5)"
+stage stage0 --stage 0 "${P[@]}" --epochs "$(epochs 2)" --lr 1e-3 --budget-minutes "$(budget 5)"
 # Stage 1: PNET_s1 + LLformer (residual trunk from the longer-trained baseline, DTNet blocks starting as the
 # identity); half the samples get a zero prior so the LLformer also learns to work from the image and
 # landmarks alone.
 stage stage1 --stage 1 "${P[@]}" --init "$RUN/stage0.ckpt" --backbone-from "$RUN/plain-long.ckpt" \
-  --prior-dropout 0.5 --epochs 3 --lr 5e-4 --budget-minutes "$(budget 30)"
+  --prior-dropout 0.5 --epochs "$(epochs 3)" --lr 5e-4 --budget-minutes "$(budget 30)"
 # Stage 2: PNET_s2 + denoiser + LLformer through the 4-step diffusion (V4: L_ce + inserted noise).
-stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs 4 --lr 5e-4 --budget-minutes "$(budget 35)"
-
+stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs "$(epochs 4)" --lr 5e-4 --budget-minutes "$(budget 35)"
+if [ -f "$FERPLUS" ]; then
+  log "recipe finished (trained only: evaluate $RUN/stage2.ckpt with lldif eval where OpenCV and dlib are)"
+  exit 0
+fi
 "$LLDIF" eval "$FERPLUS/FER2013Test" --model "$RUN/stage2.ckpt" --json "$RUN/eval-clear.json" --report "$RUN/report-clear"
 for base in plain plain-long; do
   "$LLDIF" eval "$FERPLUS/FER2013Test" --model "$RUN/$base.ckpt" --json "$RUN/$base-clear.json"

@@ -23,6 +23,7 @@ void saveFacePack(const std::filesystem::path& file, const FacePack& p) {
     a.write("names", names);
     a.write("framing", torch::tensor({p.framing == "image" ? 1 : 0}));
     if (p.dark_landmarks.defined()) a.write("dark_landmarks", p.dark_landmarks);
+    if (!p.alignment_template.empty()) a.write("template", torch::tensor(p.alignment_template));
     const std::string tmp = file.string() + ".part";
     a.save_to(tmp);
     std::filesystem::rename(tmp, file);
@@ -49,6 +50,11 @@ FacePack loadFacePack(const std::filesystem::path& file) {
     if (a.try_read("framing", framing)) p.framing = framing.item<int64_t>() == 1 ? "image" : "aligned";
     torch::Tensor dark;
     if (a.try_read("dark_landmarks", dark)) p.dark_landmarks = dark;
+    torch::Tensor tmpl;
+    if (a.try_read("template", tmpl)) {
+      tmpl = tmpl.to(torch::kFloat).contiguous();
+      p.alignment_template.assign(tmpl.data_ptr<float>(), tmpl.data_ptr<float>() + tmpl.numel());
+    }
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + " is not a face pack written by 'lldif prepare' (" +
                              std::string(e.what()).substr(0, 160) + ")");

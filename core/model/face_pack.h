@@ -23,6 +23,9 @@ struct FacePack {
   torch::Tensor dark_landmarks;
   std::vector<std::string> names;   // "<folder>/<file>"
   std::string framing = "aligned";  // "aligned" to the template, or "image" (lldif prepare --keep-framing)
+  // The 68-point alignment template of the tools that wrote the pack (x0, y0, x1, ...; 136 numbers), which
+  // training stores in checkpoints when their init has none; empty in packs written without it (older ones).
+  std::vector<float> alignment_template;
 
   int64_t size() const { return images.defined() ? images.size(0) : 0; }
   // Rows of one split.

@@ -284,7 +284,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   };
 
   meta.stage = o.stage;
-  if (meta.alignment_template.empty()) meta.alignment_template = o.alignment_template;
+  if (meta.alignment_template.empty())
+    meta.alignment_template = o.alignment_template.empty() ? pack.alignment_template : o.alignment_template;
   meta.trained = o.stage == 2;
   meta.info["stage" + std::to_string(o.stage) + ".command"] = o.command;
 

@@ -50,7 +50,8 @@ struct TrainOptions {
   std::int64_t stop_at_step =
       0;                // stop (resumably) at this step, e.g. to match another run's length; 0: none
   std::string command;  // recorded in the checkpoint
-  std::vector<float> alignment_template;  // stored in the checkpoint when the init has none (136 numbers)
+  // Stored in the checkpoint when the init has none (136 numbers); empty: the pack's.
+  std::vector<float> alignment_template;
 };
 
 struct TrainReport {

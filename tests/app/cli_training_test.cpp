@@ -1,10 +1,12 @@
 // The training tools end to end on a tiny FERPlus-layout folder made of the bundled CC0 portraits:
 // `lldif prepare`, every `lldif train` stage (the plain baseline, LA-CLIP, stage 1 on the baseline's trunk,
-// stage 2), pausing and resuming a stage, `lldif eval` with its JSON and report, and the messages for bad
-// input.
+// stage 2), pausing and resuming a stage, the standalone `lldif-train` (same weights as `lldif train`),
+// `lldif eval` with its JSON and report, and the messages for bad input.
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -101,6 +103,20 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     ASSERT_TRUE(fs::exists(out)) << out;
   }
 
+  // The standalone trainer (LibTorch only, for GPU machines) trains the same weights from the same command.
+  {
+    const std::string s2_alone = (dir / "s2-alone.ckpt").string();
+    const lldif::test::CliRun r = lldif::test::runProgram(
+        LLDIF_TRAIN, "--stage 2 --epochs 1 --init " + s1 + common + " --out " + s2_alone, true);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "stage 2 finished in")) << r.out;
+    const auto a = lldif::loadCheckpoint(s2).net->named_parameters(),
+               b = lldif::loadCheckpoint(s2_alone).net->named_parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& p : a) EXPECT_TRUE(torch::equal(p.value(), b[p.key()])) << p.key();
+    EXPECT_EQ(lldif::loadCheckpoint(s2_alone).meta.alignment_template.size(), 136u);
+  }
+
   // --backbone-lr 0 kept stage 1's residual trunk exactly the baseline's while the rest of the LLformer
   // learnt (its DTNet output projections start at zero); with one rate for all, stage 1 moves the trunk.
   {
@@ -153,6 +169,70 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
       "prepare " + (lldif::test::resourcesDir() / "demo").string() + " " + (dir / "z.pack").string(), true);
   EXPECT_EQ(not_ferplus.code, 1) << not_ferplus.out;
   EXPECT_TRUE(contains(not_ferplus.out, "is not a FERPlus folder")) << not_ferplus.out;
+}
+
+// The option names of a --help text: every word that starts with "--" at the start of a line's text.
+std::vector<std::string> optionNames(const std::string& help) {
+  std::vector<std::string> names;
+  std::istringstream in(help);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string w;
+    words >> w;
+    if (w.rfind("-h,", 0) == 0) continue;
+    if (w.rfind("--", 0) == 0 && w != "--help") names.push_back(w);
+  }
+  return names;
+}
+
+std::vector<std::string> neededLibraries(const std::string& program) {
+  const CliRun r = lldif::test::runProgram("readelf", "-d " + program, true);
+  std::vector<std::string> libs;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    if (contains(line, "(NEEDED)")) libs.push_back(line.substr(line.find('[') + 1));
+  return libs;
+}
+
+TEST(TrainTool, LinksLibTorchAloneTakesTheSameOptionsAndExplainsBadOnes) {
+  // Its own dependencies are LibTorch's (Debian's LibTorch itself pulls in OpenCV; a PyTorch one does not).
+  const auto own = neededLibraries(LLDIF_TRAIN), full = neededLibraries(LLDIF_CLI);
+  ASSERT_FALSE(own.empty());
+  for (const auto& lib : own) {
+    for (const char* foreign : {"opencv", "dlib", "Qt", "json"}) EXPECT_FALSE(contains(lib, foreign)) << lib;
+  }
+  EXPECT_TRUE(
+      std::any_of(full.begin(), full.end(), [](const std::string& l) { return contains(l, "opencv"); }));
+
+  const CliRun help = lldif::test::runProgram(LLDIF_TRAIN, "--help");
+  EXPECT_EQ(help.code, 0);
+  const auto names = optionNames(help.out);
+  EXPECT_GE(names.size(), 19u) << help.out;
+  EXPECT_EQ(names, optionNames(run("train --help").out));
+  EXPECT_TRUE(contains(lldif::test::runProgram(LLDIF_TRAIN, "--version").out, "lldif-train "));
+
+  // Bad command lines: exit status 2 and what is wrong; a bad file: status 1 and its name.
+  const std::pair<std::string, std::string> bad[] = {
+      {"--stage 5 --pack p --out o", "--stage: '5' is not a stage"},
+      {"--pack p --out o", "--stage is required"},
+      {"--stage 2 --pack p --out o --bogus", "unknown option '--bogus'"},
+      {"--stage 2 --out o --pack", "--pack needs a value"},
+      {"--stage 2 --pack p --out o --epochs 2x", "--epochs: '2x' is not a number of epochs"},
+      {"--stage 2 --pack p --out o --device tpu", "--device: 'tpu' is not auto, cpu or cuda"},
+      {"--stage=2 --pack=p --out=o --clear-landmarks=1", "--clear-landmarks takes no value"}};
+  for (const auto& [args, message] : bad) {
+    const CliRun r = lldif::test::runProgram(LLDIF_TRAIN, args, true);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
+    EXPECT_TRUE(contains(r.out, message)) << args << "\n" << r.out;
+  }
+  const CliRun missing = lldif::test::runProgram(
+      LLDIF_TRAIN, "--stage 2 --variant plain --pack /no/such.pack --out /tmp/x.ckpt", true);
+  EXPECT_EQ(missing.code, 1) << missing.out;
+  EXPECT_TRUE(contains(missing.out, "Face pack not found: /no/such.pack")) << missing.out;
+  // lldif train reports the same checks through its own parser.
+  const CliRun full_bad = run("train --stage 2 --pack p --out o --lr abc", true);
+  EXPECT_NE(full_bad.code, 0);
+  EXPECT_TRUE(contains(full_bad.out, "--lr: 'abc' is not a learning rate")) << full_bad.out;
 }
 
 }  // namespace

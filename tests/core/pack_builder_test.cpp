@@ -47,6 +47,9 @@ TEST(PackBuilder, DarkLandmarksComeFromDarkenedCopiesInTheClearCropsFrame) {
     EXPECT_EQ(s.skipped, 1);  // the corrupt image
     const FacePack p = loadFacePack(dir / "a.pack");
     EXPECT_EQ(p.framing, align ? "aligned" : "image");
+    // The alignment template travels with the pack (training on machines without OpenCV stores it).
+    ASSERT_EQ(p.alignment_template.size(), 136u);
+    EXPECT_EQ(p.alignment_template[2 * 36 + 1], ferplusTemplate()[36].y);
     ASSERT_TRUE(p.dark_landmarks.defined());
     ASSERT_EQ(p.dark_landmarks.sizes(), torch::IntArrayRef({4, 2, 68, 2}));
     double moved = 0;

@@ -148,10 +148,13 @@ TEST(FacePack, SaveLoadRoundTrip) {
   saveFacePack(dir / "p.pack", p);
   FacePack q = loadFacePack(dir / "p.pack");
   EXPECT_EQ(q.framing, "aligned");
+  EXPECT_TRUE(q.alignment_template.empty());  // a pack without one (as older packs)
+  p.alignment_template = {1.5f, 2.25f, 47.0f};
   p.framing = "image";
   saveFacePack(dir / "p.pack", p);
   q = loadFacePack(dir / "p.pack");
   EXPECT_EQ(q.framing, "image");
+  EXPECT_EQ(q.alignment_template, p.alignment_template);
   EXPECT_TRUE(torch::equal(p.images, q.images));
   EXPECT_TRUE(torch::equal(p.landmarks, q.landmarks));
   EXPECT_FALSE(q.dark_landmarks.defined());  // a pack without them (as older packs)
