@@ -14,7 +14,7 @@ echo "== $DEB"
 dpkg-deb -I "$DEB" | sed -n '/Depends/p'
 LIST=$(mktemp)
 dpkg-deb -c "$DEB" > "$LIST"
-for f in ./usr/bin/lldif ./usr/bin/lldif-viewer ./usr/share/lldif-viewer/models/lldif.ckpt \
+for f in ./usr/bin/lldif ./usr/bin/lldif-viewer ./usr/bin/lldif-train ./usr/share/lldif-viewer/models/lldif.ckpt \
          ./usr/share/lldif-viewer/models/lldif_reference.trj ./usr/share/applications/lldif-viewer.desktop \
          ./usr/share/icons/hicolor/scalable/apps/lldif-viewer.svg ./usr/share/lldif-viewer/demo; do
   grep -q " $f" "$LIST" || { echo "missing in package: $f"; exit 1; }

@@ -1,5 +1,5 @@
 # Installation layout and the Debian package (cpack -G DEB). Included from the top-level CMakeLists.txt.
-#   bin/lldif, bin/lldif-viewer
+#   bin/lldif, bin/lldif-viewer, bin/lldif-train
 #   share/lldif-viewer/{demo,models}        found by the programs through ../share/lldif-viewer
 #   share/applications/lldif-viewer.desktop, share/icons/hicolor/scalable/apps/lldif-viewer.svg
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/demo DESTINATION ${CMAKE_INSTALL_DATADIR}/lldif-viewer)
