@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packaging/install-deps.sh
 BUILD_DIR=${BUILD_DIR:-build}  # the normal build tree (packaging/build.sh); only the programs are packaged
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build "$BUILD_DIR" -j "${JOBS:-2}" --target lldif lldif-viewer
+cmake --build "$BUILD_DIR" -j "${JOBS:-2}" --target lldif lldif-viewer lldif-train
 (cd "$BUILD_DIR" && cpack -G DEB)
 DEB=$(ls -t "$BUILD_DIR"/lldif-viewer_*.deb | head -1)
 echo "== $DEB"
