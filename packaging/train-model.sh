@@ -35,7 +35,7 @@ log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$RUN/recipe.log"; }
 stage() {  # name, then the lldif train arguments
   local name=$1; shift
   if [ -f "$RUN/$name.done" ]; then log "$name: done already"; return; fi
-  log "$name: lldif train $*"
+  log "$name: ${TRAINER##*/} $*"
   local t0=$SECONDS
   # shellcheck disable=SC2086  # TRAINER is a command with its arguments
   $TRAINER "$@" "${TRAIN_EXTRA[@]}" --out "$RUN/$name.ckpt" 2>&1 | tee -a "$RUN/$name.log" |
