@@ -721,10 +721,7 @@ int main(int argc, char** argv) {
     }
     if (*train_cmd) {
       for (int i = 0; i < argc; ++i) to.command += (i ? " " : "") + std::string(argv[i]);
-      for (const auto& p : ferplusTemplate()) {
-        to.alignment_template.push_back(p.x);
-        to.alignment_template.push_back(p.y);
-      }
+      to.alignment_template = ferplusTemplateNumbers();  // packs older than the template key lack it
       const TrainReport r = train(to, [](const std::string& line) {
         std::fprintf(stderr, "%s\n", line.c_str());
         std::fflush(stderr);

@@ -187,10 +187,7 @@ void writeUntrainedModel(const fs::path& file, std::uint64_t seed, const ModelCo
   CheckpointMeta meta;
   meta.trained = false;
   meta.stage = 0;
-  for (const auto& p : ferplusTemplate()) {
-    meta.alignment_template.push_back(p.x);
-    meta.alignment_template.push_back(p.y);
-  }
+  meta.alignment_template = ferplusTemplateNumbers();
   meta.info["note"] = "randomly initialised by lldif init-model: NOT TRAINED, predictions are meaningless";
   saveCheckpoint(file, net, meta);
 }

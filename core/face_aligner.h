@@ -2,6 +2,8 @@
 // the landmarks in crop coordinates, and Gaussian heatmaps (one channel per facial part).
 #pragma once
 
+#include <vector>
+
 #include <opencv2/core.hpp>
 
 #include "core/landmarker.h"
@@ -28,6 +30,8 @@ struct AlignedFace {
 // Derived by deriveAlignmentTemplate() from dlib landmarks on FERPlus training images (mirror-symmetrised,
 // so the eyes are level); only the resulting coordinates are stored (face_template.cpp).
 const Landmarks& ferplusTemplate();
+// The same template as checkpoints and face packs store it: x0, y0, x1, y1, ... (136 numbers).
+std::vector<float> ferplusTemplateNumbers();
 
 // Similarity (rotation, uniform scale, translation) mapping `from` onto `to`. Scale and translation are the
 // least-squares fit of the points that do not move with expression (nose and eyes, indices 27-47); the

@@ -10,4 +10,13 @@ const Landmarks& ferplusTemplate() {
   return kTemplate;
 }
 
+std::vector<float> ferplusTemplateNumbers() {
+  std::vector<float> numbers;
+  for (const auto& p : ferplusTemplate()) {
+    numbers.push_back(p.x);
+    numbers.push_back(p.y);
+  }
+  return numbers;
+}
+
 }  // namespace lldif

@@ -74,10 +74,7 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   pack.detected = torch::zeros({N}, torch::kUInt8);
   if (options.dark_landmarks) pack.dark_landmarks = torch::zeros({N, 2, 68, 2});
   pack.framing = options.align ? "aligned" : "image";
-  for (const auto& p : ferplusTemplate()) {  // for checkpoints trained where there is no OpenCV (lldif-train)
-    pack.alignment_template.push_back(p.x);
-    pack.alignment_template.push_back(p.y);
-  }
+  pack.alignment_template = ferplusTemplateNumbers();  // for checkpoints trained by lldif-train
   std::vector<char> ok(static_cast<std::size_t>(N), 0);
 
   auto landmarker = std::make_shared<const Landmarker>(defaultLandmarkModelPath());
