@@ -209,7 +209,8 @@ int runPredict(const PredictArgs& a) {
         for (int k = 0; k < kNumClasses; ++k) {
           std::printf("%s%.2f", k ? " " : "", p.probs[static_cast<std::size_t>(k)]);
         }
-        std::printf(")\n");
+        std::printf(")%s\n",
+                    r.faces[i].detected ? "" : "  [no face found: the whole image read as a face crop]");
       }
     }
     j["model_ms"] = t.total_ms;
@@ -330,6 +331,9 @@ int runEval(const EvalArgs& a) {
     }
     std::printf("%s: accuracy %.2f%% (%d/%d, %d rows), mean confidence %.3f\n", a.dir.c_str(),
                 100 * r.accuracy(), r.correct, r.images, r.rows, r.meanConfidence());
+    if (r.framing == "auto" && r.template_aligned > 0)
+      std::printf("  framing %s: %d of %d faces were in photos (found and aligned to the template)\n",
+                  r.framing.c_str(), r.template_aligned, r.images);
     const auto rec = r.recall();
     for (int k = 0; k < kNumClasses; ++k)
       std::printf("  %-10s recall %.1f%%\n", kClassNames[static_cast<std::size_t>(k)],
@@ -338,7 +342,7 @@ int runEval(const EvalArgs& a) {
   }
   if (!a.json_out.empty()) {
     out["flip_average"] = a.flip;
-    out["framing"] = a.framing.empty() ? model->info().framing : a.framing;
+    out["framing"] = evalFraming(*model, a.framing);
     std::ofstream(a.json_out) << out.dump(2) << "\n";
   }
   return 0;
@@ -619,7 +623,8 @@ int main(int argc, char** argv) {
   prepare_cmd->add_option("out", prep_out, "Pack file to write (e.g. runs/ferplus.pack)")->required();
   bool prep_keep_framing = false;
   prepare_cmd->add_flag("--keep-framing", prep_keep_framing,
-                        "Keep each image's own framing instead of aligning it to the template");
+                        "Keep each face crop's own framing instead of aligning it to the template (faces in photos are "
+                        "still aligned, as lldif eval frames them)");
   bool prep_dark = false;
   prepare_cmd->add_flag(
       "--dark-landmarks", prep_dark,
@@ -682,8 +687,10 @@ int main(int argc, char** argv) {
   eval_cmd->add_flag("--flip", ev.flip, "Average each face with its mirror image (test-time flip averaging)");
   eval_cmd
       ->add_option("--framing", ev.framing,
-                   "Frame the faces as 'aligned' or 'image' (default: as the model was trained)")
-      ->check(CLI::IsMember({"aligned", "image"}));
+                   "Frame the faces: 'aligned' to the template, 'image' as they are, or 'auto' (face crops "
+                   "as they are, faces in photos aligned; the default for models trained on images as they "
+                   "are, otherwise 'aligned')")
+      ->check(CLI::IsMember({"aligned", "image", "auto"}));
 
   std::string tmpl_dir;
   int tmpl_max = 4000;

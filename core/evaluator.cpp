@@ -33,6 +33,11 @@ double EvalResult::meanConfidence() const {
   return per_image.empty() ? 0.0 : s / per_image.size();
 }
 
+std::string evalFraming(const EmotionModel& model, const std::string& framing) {
+  if (!framing.empty()) return toString(ferFramingFromString(framing));
+  return model.info().framing == "image" ? "auto" : "aligned";
+}
+
 EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress, bool keep_trajectories,
                           const std::string& framing_override) {
@@ -41,7 +46,8 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
   res.dir = dir;
   res.rows = static_cast<int>(rows.size());
   FerFaceOptions framing;  // frame the faces as the model's training data was framed
-  framing.align = (framing_override.empty() ? model.info().framing : framing_override) != "image";
+  framing.framing = ferFramingFromString(evalFraming(model, framing_override));
+  res.framing = toString(framing.framing);
   FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()), framing);
   std::vector<ModelInput> batch;
   std::vector<std::uint64_t> seeds;
@@ -74,8 +80,10 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
       res.per_image.push_back(e);  // counted wrong
       continue;
     }
-    const FerFace f = aligner.align(img);
+    const auto& b = rows[r].box;
+    const FerFace f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
     e.detected = f.detected;
+    e.template_aligned = f.template_aligned;
     batch.push_back({f.aligned.crop, f.aligned.heatmaps});
     seeds.push_back(seed + r);
     pending.push_back(e);
@@ -87,6 +95,7 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
     if (e.predicted >= 0)
       ++res.confusion[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.predicted)];
     res.correct += e.predicted == e.label;
+    res.template_aligned += e.template_aligned;
   }
   return res;
 }
@@ -170,6 +179,8 @@ nlohmann::json evalToJson(const EvalResult& r) {
   j["correct"] = r.correct;
   j["accuracy"] = r.accuracy();
   j["mean_confidence"] = r.meanConfidence();
+  j["framing"] = r.framing;
+  j["template_aligned"] = r.template_aligned;
   const auto recall = r.recall();
   for (int k = 0; k < kNumClasses; ++k)
     j["recall"][kClassNames[static_cast<std::size_t>(k)]] = recall[static_cast<std::size_t>(k)];
@@ -210,13 +221,16 @@ void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string
   savePng(out / "confidence.png", drawHistograms({confidences(r)}, {title}, {cv::Scalar(200, 120, 40)},
                                                  "confidence of the predicted class"));
 
-  std::string csv = "file,label,predicted,confidence,detected";
+  std::string csv = "file,label,predicted,confidence,detected,framing";
   for (const char* n : kClassNames) csv += std::string(",p_") + n;
   csv += "\n";
   for (const auto& e : r.per_image) {
     csv += e.file + "," + (e.label >= 0 ? kClassNames[static_cast<std::size_t>(e.label)] : "") + "," +
            (e.predicted >= 0 ? kClassNames[static_cast<std::size_t>(e.predicted)] : "") + "," +
-           cv::format("%.5f", e.confidence) + "," + (e.detected ? "1" : "0");
+           cv::format("%.5f", e.confidence) + "," + (e.detected ? "1" : "0") + "," +
+           (e.predicted < 0      ? ""
+            : e.template_aligned ? "template"
+                                 : "image");
     for (float p : e.probs) csv += cv::format(",%.5f", p);
     csv += "\n";
   }

@@ -19,6 +19,7 @@ struct EvalImage {
   int predicted = -1;
   float confidence = 0;  // probability of the predicted class
   bool detected = false;
+  bool template_aligned = false;  // framed by aligning the face to the template (FerFace::template_aligned)
   std::array<float, kNumClasses> probs{};
   std::vector<std::vector<float>> trajectory;  // Z_T..Z_0, only with keep_trajectories
 };
@@ -28,6 +29,8 @@ struct EvalResult {
   int rows = 0;    // rows of label.csv
   int images = 0;  // images in the benchmark (majority label among the 8 emotions)
   int correct = 0;
+  int template_aligned = 0;  // benchmark images framed by aligning the face to the template
+  std::string framing;       // "aligned", "image" or "auto"
   double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
   std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted]
   std::array<double, kNumClasses> recall() const;
@@ -35,15 +38,22 @@ struct EvalResult {
   std::vector<EvalImage> per_image;
 };
 
-// Evaluates every benchmark image of dir (FERPlus layout: label.csv + images), preprocessing each as
-// lldif prepare does (FerFaceAligner), framed as the model's training data was (ModelInfo::framing) unless
-// framing ("aligned" or "image") says otherwise. seed: Z_T noise seed per image (image i uses seed + i).
-// throws: std::runtime_error on a missing/malformed label.csv. Missing images are counted wrong and reported.
+// Evaluates every benchmark image of dir (FERPlus layout: label.csv + images, each with its face box),
+// preprocessing each as lldif prepare does (FerFaceAligner). framing: "aligned", "image" or "auto"
+// (FerFraming); empty: as the model's training data was framed (ModelInfo::framing), "auto" for models
+// trained on images in their own framing, so face crops are framed as in training and photos from
+// elsewhere have their face found and aligned. seed: Z_T noise seed per image (image i uses seed + i).
+// throws: std::runtime_error on a missing/malformed label.csv, std::invalid_argument on an unknown framing.
+// Missing or unreadable images are counted wrong and reported.
+// The framing evaluateFolder uses for this model and override ("aligned", "image" or "auto").
+std::string evalFraming(const EmotionModel& model, const std::string& framing = {});
+
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress = {},
                           bool keep_trajectories = false, const std::string& framing = {});
 
-// {"dir", "images", "correct", "accuracy", "mean_confidence", "recall": {class: r}, "confusion": [[...]]}
+// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "template_aligned",
+//  "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);
 
 // Report files: confusion.png, confidence.png, per_image.csv, results.json (atomic writes).

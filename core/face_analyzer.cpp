@@ -87,6 +87,27 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
     result.times.align_ms += msSince(t0);
     result.faces.push_back(std::move(face));
   }
+  if (result.faces.empty() && options_.face_crop_max_side > 0 &&
+      std::max(gray.cols, gray.rows) <= options_.face_crop_max_side) {
+    // A face crop in which dlib finds no face: the whole image is the face.
+    t0 = Clock::now();
+    if (!crop_aligner_) {
+      FerFaceOptions fo;
+      fo.framing = FerFraming::Auto;
+      crop_aligner_ = std::make_unique<FerFaceAligner>(landmarker_, fo);
+    }
+    const FerFace f = crop_aligner_->align(gray);
+    FaceResult face;
+    face.track_id = 1;
+    face.box = cv::Rect2f(0, 0, static_cast<float>(gray.cols), static_cast<float>(gray.rows));
+    face.detected = false;
+    cv::Matx23d crop_to_frame;
+    cv::invertAffineTransform(f.aligned.frame_to_crop, crop_to_frame);
+    face.landmarks = transformLandmarks(f.aligned.landmarks, crop_to_frame);
+    face.aligned = f.aligned;
+    result.times.landmarks_ms += msSince(t0);
+    result.faces.push_back(std::move(face));
+  }
   // Forget offsets of tracks that ended.
   for (auto it = box_offset_.begin(); it != box_offset_.end();) {
     const bool alive =

@@ -1,5 +1,6 @@
 #include "core/pack_builder.h"
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -58,11 +59,12 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
     std::string name;
     Votes votes;
     int split;
+    std::array<int, 4> box;
   };
   std::vector<Item> items;
   for (const auto& s : sources) {
     for (const auto& r : readLabelCsv(s.dir)) {
-      items.push_back({s.dir / r.file, s.dir.filename().string() + "/" + r.file, r.votes, s.split});
+      items.push_back({s.dir / r.file, s.dir.filename().string() + "/" + r.file, r.votes, s.split, r.box});
     }
   }
   const auto N = static_cast<int64_t>(items.size());
@@ -82,13 +84,14 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   std::mutex progress_mutex;
   auto worker = [&] {
     FerFaceOptions fo;
-    fo.align = options.align;
+    fo.framing = options.align ? FerFraming::Aligned : FerFraming::Auto;
     FerFaceAligner aligner(landmarker, fo);
     for (int64_t i = next++; i < N; i = next++) {
       const Item& it = items[static_cast<std::size_t>(i)];
       const cv::Mat img = cv::imread(it.file.string(), cv::IMREAD_GRAYSCALE);
       if (!img.empty()) {
-        const FerFace f = aligner.align(img);
+        const cv::Rect box(it.box[0], it.box[1], it.box[2], it.box[3]);
+        const FerFace f = aligner.align(img, box);
         std::memcpy(pack.images[i].data_ptr(), f.aligned.crop.data, 48 * 48);
         storeLandmarks(f.aligned.landmarks, pack.landmarks[i]);
         pack.detected.data_ptr<uint8_t>()[i] = f.detected ? 1 : 0;
@@ -98,7 +101,7 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
           for (int level = 0; level < 2; ++level) {
             const auto seed = static_cast<std::uint64_t>(i) * 2 + static_cast<std::uint64_t>(level) + 7919;
             const cv::Mat dark = darken(img, lowLightPreset(level == 0 ? "ll" : "xll").sample(seed), seed);
-            const FerFace d = aligner.align(dark);
+            const FerFace d = aligner.align(dark, box);
             cv::Matx23d crop_to_image;
             cv::invertAffineTransform(d.aligned.frame_to_crop, crop_to_image);
             storeLandmarks(transformLandmarks(transformLandmarks(d.aligned.landmarks, crop_to_image),

@@ -21,7 +21,9 @@ struct PackStats {
 };
 
 struct PackOptions {
-  bool align = true;  // false: keep each image's own framing (FerFaceOptions::align)
+  // false: keep each face crop's own framing (FerFraming::Auto: FERPlus's images all keep theirs; faces in
+  // photos are aligned to the template, as lldif eval frames them for a model trained on such a pack).
+  bool align = true;
   // Also find the landmarks of an ll- and an xll-darkened copy of each face (core/lowlight.h presets, seeded
   // by the row, so the pack is reproducible): FacePack::dark_landmarks. Triples the dlib work. Off by
   // default: training with them did not beat the shipped model (models/MODEL_CARD.md).

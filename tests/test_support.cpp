@@ -37,7 +37,7 @@ std::vector<fs::path> portraitFixtures() {
   return out;
 }
 
-cv::Mat ferLikeFace(const fs::path& file) {
+cv::Mat ferLikeFace(const fs::path& file, int size) {
   const cv::Mat bgr = loadImageBgr(file);
   FaceDetector det(DetectorOptions::stills());
   const auto boxes = det.detect(bgr);
@@ -49,7 +49,7 @@ cv::Mat ferLikeFace(const fs::path& file) {
   r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
   cv::Mat gray, small;
   cv::cvtColor(bgr(r), gray, cv::COLOR_BGR2GRAY);
-  cv::resize(gray, small, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  cv::resize(gray, small, cv::Size(size, size), 0, 0, cv::INTER_AREA);
   return small;
 }
 

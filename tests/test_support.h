@@ -24,9 +24,9 @@ std::filesystem::path faceImage(const std::string& name);  // tests/data/faces/<
 std::vector<std::filesystem::path> portraitFixtures();     // every image in tests/data/faces
 std::filesystem::path graceHopper();                       // Debian python-matplotlib-data (public domain)
 
-// A FERPlus-like image of a real face: dlib's detector box (widened by 1.25) cut square, 48x48 gray.
+// A FERPlus-like image of a real face: dlib's detector box (widened by 1.25) cut square, size x size gray.
 // throws: std::runtime_error unless the image holds exactly one face.
-cv::Mat ferLikeFace(const std::filesystem::path& file);
+cv::Mat ferLikeFace(const std::filesystem::path& file, int size = 48);
 
 // A fresh empty directory, removed with its contents on destruction.
 class TempDir {

@@ -24,6 +24,18 @@ std::vector<LabelRow> readLabelCsv(const std::filesystem::path& dir) {
     }
     LabelRow r;
     r.file = line.substr(0, q1 - 1);
+    {
+      std::string b = line.substr(q1 + 1, q2 - q1 - 1);
+      for (char& c : b)
+        if (c == '(' || c == ')' || c == ',') c = ' ';
+      std::istringstream bs(b);
+      std::array<int, 4> box{};
+      // (0, 0, 48, 48) is FERPlus's constant (its whole 48x48 image), which folders of bigger images in
+      // this layout often copy as it is: it means the whole image, like no box.
+      if (bs >> box[0] >> box[1] >> box[2] >> box[3] && box[2] > 0 && box[3] > 0 &&
+          box != std::array<int, 4>{0, 0, 48, 48})
+        r.box = box;
+    }
     std::istringstream rest(line.substr(q2 + 1));
     char comma;
     for (int& v : r.votes) {

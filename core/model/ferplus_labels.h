@@ -16,9 +16,13 @@ using Votes = std::array<int, 10>;
 struct LabelRow {
   std::string file;
   Votes votes{};
+  // The face box of the second column, "(x, y, width, height)" in image pixels ("(0, 0, 48, 48)" for every
+  // FERPlus image: the whole image). All zero when the column does not hold four numbers, or holds
+  // FERPlus's constant (0, 0, 48, 48), which folders of bigger images in this layout copy unchanged.
+  std::array<int, 4> box{};
 };
 
-// Reads <dir>/label.csv (no header: file,"(0, 0, 48, 48)",10 counts).
+// Reads <dir>/label.csv (no header: file,"(x, y, w, h)",10 counts).
 // throws: std::runtime_error naming the file and line when missing or malformed.
 std::vector<LabelRow> readLabelCsv(const std::filesystem::path& dir);
 

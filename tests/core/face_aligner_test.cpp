@@ -127,7 +127,7 @@ TEST(FerFaceAligner, KeepFramingGivesTheImageItselfWithTheSameLandmarks) {
   const cv::Mat img = test::ferLikeFace(test::faceImage("portrait-005.jpg"));
   FerFaceAligner aligned(test::sharedLandmarker());
   FerFaceOptions keep_opt;
-  keep_opt.align = false;
+  keep_opt.framing = FerFraming::Image;
   FerFaceAligner keep(test::sharedLandmarker(), keep_opt);
   const FerFace a = aligned.align(img), k = keep.align(img);
   EXPECT_EQ(a.detected, k.detected);
@@ -145,6 +145,95 @@ TEST(FerFaceAligner, KeepFramingGivesTheImageItselfWithTheSameLandmarks) {
   EXPECT_GT(
       k.aligned.heatmaps.at<float>(4, cvRound(k.aligned.landmarks[48].y), cvRound(k.aligned.landmarks[48].x)),
       0.5f);
+}
+
+// Mean distance of the rigid points (nose, eyes: 27-47) of crop landmarks to the template's, in pixels.
+double rigidErrorToTemplate(const Landmarks& l) {
+  const Landmarks& t = ferplusTemplate();
+  double e = 0;
+  for (int i = 27; i <= 47; ++i)
+    e += cv::norm(l[static_cast<std::size_t>(i)] - t[static_cast<std::size_t>(i)]);
+  return e / 21;
+}
+
+cv::Point2f centroid(const Landmarks& l) {
+  cv::Point2f c(0, 0);
+  for (const auto& p : l) c += p;
+  return c / static_cast<float>(l.size());
+}
+
+TEST(FerFaceAligner, AutoKeepsFaceCropsAsTheyAreAndAlignsTheFaceOfAPhoto) {
+  FerFaceOptions auto_opt;
+  auto_opt.framing = FerFraming::Auto;
+  FerFaceAligner aligner(test::sharedLandmarker(), auto_opt);
+  // A FERPlus-like crop keeps its framing: the crop is the image itself.
+  const cv::Mat crop = test::ferLikeFace(test::faceImage("portrait-005.jpg"));
+  const FerFace c = aligner.align(crop);
+  EXPECT_FALSE(c.template_aligned);
+  EXPECT_EQ(cv::norm(c.aligned.crop, crop, cv::NORM_INF), 0.0);
+  // So does the same crop at 160 px (a collection of bigger face crops), judged by where its landmarks lie.
+  const cv::Mat big = test::ferLikeFace(test::faceImage("portrait-005.jpg"), 160);
+  const FerFace b = aligner.align(big);
+  EXPECT_FALSE(b.template_aligned);
+  EXPECT_TRUE(b.detected);
+  cv::Mat big48;
+  cv::resize(big, big48, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  EXPECT_EQ(cv::norm(b.aligned.crop, big48, cv::NORM_INF), 0.0);
+  // The 500x500 colour portrait it was cut from (the face about 40% of it) is a photo: its face is found
+  // and aligned to the template, as the viewer and lldif predict align faces; resized as it is, the face
+  // would fill a fifth of the crop.
+  const cv::Mat photo = loadImageBgr(test::faceImage("portrait-005.jpg"));
+  const FerFace p = aligner.align(photo);
+  EXPECT_TRUE(p.template_aligned);
+  EXPECT_TRUE(p.detected);
+  EXPECT_LT(rigidErrorToTemplate(p.aligned.landmarks), 1.5);
+  const AlignedFace ref = alignFirstFace(photo);
+  EXPECT_LT(cv::norm(p.aligned.crop, ref.crop, cv::NORM_L1) / (48.0 * 48.0), 6.0)
+      << "the same face, aligned the same way as FaceAnalyzer does";
+  // frame_to_crop maps pixels of the image given: the landmarks mapped back lie on the face of the photo.
+  FaceDetector det(DetectorOptions::stills());
+  const auto faces = det.detect(photo);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_TRUE(faces[0].rect.contains(centroid(inImage(p.aligned))));
+}
+
+TEST(FerFaceAligner, AFaceBoxPicksTheFaceOfAPictureWithTwo) {
+  // Two portraits side by side; label.csv's box names one of them.
+  const cv::Mat left = loadImageBgr(test::faceImage("portrait-005.jpg"));
+  const cv::Mat right = loadImageBgr(test::faceImage("portrait-020.jpg"));
+  cv::Mat both;
+  cv::hconcat(left, right, both);
+  FaceDetector det(DetectorOptions::stills());
+  const auto rf = det.detect(right);
+  ASSERT_EQ(rf.size(), 1u);
+  const cv::Rect right_box = cv::Rect(rf[0].rect) + cv::Point(left.cols, 0);
+  const auto lf = det.detect(left);
+  ASSERT_EQ(lf.size(), 1u);
+  const cv::Rect left_box(lf[0].rect);
+  for (const FerFraming f : {FerFraming::Auto, FerFraming::Aligned}) {
+    FerFaceOptions o;
+    o.framing = f;
+    FerFaceAligner aligner(test::sharedLandmarker(), o);
+    for (const cv::Rect& box : {right_box, left_box}) {
+      const FerFace r = aligner.align(both, box);
+      EXPECT_TRUE(r.template_aligned) << toString(f);
+      EXPECT_TRUE(r.detected) << toString(f);
+      EXPECT_TRUE(cv::Rect2f(box).contains(centroid(inImage(r.aligned)))) << toString(f) << " " << box;
+    }
+  }
+  // Image framing of a box: the box itself, resized.
+  FerFaceOptions io;
+  io.framing = FerFraming::Image;
+  FerFaceAligner keep(test::sharedLandmarker(), io);
+  const FerFace k = keep.align(both, right_box);
+  EXPECT_FALSE(k.template_aligned);
+  cv::Mat expected;
+  cv::resize(toGray(both)(right_box), expected, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  EXPECT_EQ(cv::norm(k.aligned.crop, expected, cv::NORM_INF), 0.0);
+  EXPECT_TRUE(cv::Rect2f(right_box).contains(centroid(inImage(k.aligned))));
+  EXPECT_THROW(keep.align(cv::Mat()), std::invalid_argument);
+  EXPECT_EQ(ferFramingFromString("auto"), FerFraming::Auto);
+  EXPECT_THROW(ferFramingFromString("tight"), std::invalid_argument);
 }
 
 }  // namespace

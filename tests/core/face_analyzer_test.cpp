@@ -86,5 +86,42 @@ TEST(FaceAnalyzer, FindsBothFacesOfAPairAndNoneInAnEmptyRoom) {
   EXPECT_TRUE(analyzer.analyze(cv::Mat(), false).faces.empty());
 }
 
+// FERPlus-size images: found by the detector when it can (still-image options upsample small images), and
+// read as a face crop when it cannot, rather than reported as holding no face.
+TEST(FaceAnalyzer, ReadsASmallImageWithoutAFoundFaceAsAFaceCrop) {
+  AnalyzerOptions stills;
+  stills.detector = DetectorOptions::stills();
+  FaceAnalyzer analyzer(stills, test::sharedLandmarker());
+  const cv::Mat upright = test::ferLikeFace(test::faceImage("portrait-005.jpg"));
+  const FrameAnalysis found = analyzer.analyze(upright, false);
+  ASSERT_EQ(found.faces.size(), 1u);
+  EXPECT_TRUE(found.faces[0].detected) << "the 48x48 face is upsampled to 768 px and found";
+  // Turned upside down, dlib's frontal detector finds nothing: the whole image is the face, as it is.
+  cv::Mat flipped;
+  cv::flip(upright, flipped, -1);
+  // The viewer's camera options (half size, no upsampling) find no face even upright: a face crop too.
+  FaceAnalyzer camera({}, test::sharedLandmarker());
+  const FrameAnalysis small = camera.analyze(upright, false);
+  ASSERT_EQ(small.faces.size(), 1u);
+  EXPECT_FALSE(small.faces[0].detected);
+  EXPECT_EQ(cv::norm(small.faces[0].aligned.crop, upright, cv::NORM_INF), 0.0);
+  const FrameAnalysis crop = analyzer.analyze(flipped, false);
+  ASSERT_EQ(crop.faces.size(), 1u);
+  const FaceResult& f = crop.faces[0];
+  EXPECT_FALSE(f.detected);
+  EXPECT_EQ(f.box, cv::Rect2f(0, 0, 48, 48));
+  EXPECT_EQ(cv::norm(f.aligned.crop, flipped, cv::NORM_INF), 0.0);
+  ASSERT_EQ(f.landmarks.size(), 68u);
+  for (const auto& p : f.landmarks) EXPECT_TRUE(cv::Rect2f(-2, -2, 52, 52).contains(p)) << p;
+  // Not for camera-size frames: an empty room holds no face, and neither does a blank 97 px image.
+  EXPECT_TRUE(analyzer.analyze(cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 90, 90)), false).faces.empty());
+  EXPECT_TRUE(analyzer.analyze(cv::Mat(97, 97, CV_8UC1, cv::Scalar(90)), false).faces.empty());
+  EXPECT_EQ(analyzer.analyze(cv::Mat(96, 96, CV_8UC1, cv::Scalar(90)), false).faces.size(), 1u);
+  AnalyzerOptions off;
+  off.face_crop_max_side = 0;
+  FaceAnalyzer strict(off, test::sharedLandmarker());
+  EXPECT_TRUE(strict.analyze(flipped, false).faces.empty());
+}
+
 }  // namespace
 }  // namespace lldif

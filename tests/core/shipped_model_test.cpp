@@ -2,8 +2,12 @@
 // untrained model fails these (its probabilities are near uniform and its top classes arbitrary).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/emotion_model.h"
+#include "core/evaluator.h"
 #include "core/face_analyzer.h"
+#include "core/face_detector.h"
 #include "core/image_io.h"
 #include "core/lowlight.h"
 #include "test_support.h"
@@ -116,6 +120,54 @@ TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
             << "the trajectory is the unflipped face's";
   }
   EXPECT_GT(differs, 1e-3) << "a face and its mirror give (slightly) different probabilities";
+}
+
+// lldif eval on a FERPlus-layout folder of photos from elsewhere (500 px colour portraits, label.csv
+// copied with FERPlus's constant box, and a picture of two faces whose box names one): with the default
+// framing each face is found and aligned to the template, and read as in the viewer.
+TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
+  auto model = EmotionModel::load(fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt", {"cpu", 0});
+  test::TempDir dir;
+  std::ofstream csv(dir / "label.csv");
+  auto row = [&](const std::string& name, const cv::Rect& box, int label) {
+    csv << name << ",\"(" << box.x << ", " << box.y << ", " << box.width << ", " << box.height << ")\"";
+    for (int k = 0; k < 10; ++k) csv << "," << (k == label ? 10 : 0);
+    csv << "\n";
+  };
+  const auto cs = cases();
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    const std::string name = "photo" + std::to_string(i) + ".jpg";
+    fs::copy_file(cs[i].file, dir / name);
+    row(name, {0, 0, 48, 48}, cs[i].expected);
+  }
+  // Happy (portrait-009) on the left, neutral (portrait-074) on the right.
+  const cv::Mat happy = loadImageBgr(cs[0].file), neutral = loadImageBgr(cs[3].file);
+  ASSERT_EQ(cs[0].expected, 1);
+  ASSERT_EQ(cs[3].expected, 0);
+  ASSERT_EQ(happy.rows, neutral.rows);
+  cv::Mat both;
+  cv::hconcat(happy, neutral, both);
+  saveImage(dir / "both.png", both);
+  FaceDetector det(DetectorOptions::stills());
+  const auto hf = det.detect(happy), nf = det.detect(neutral);
+  ASSERT_EQ(hf.size(), 1u);
+  ASSERT_EQ(nf.size(), 1u);
+  row("both.png", cv::Rect(hf[0].rect), 1);
+  row("both.png", cv::Rect(nf[0].rect) + cv::Point(happy.cols, 0), 0);
+  csv.close();
+
+  const EvalResult r = evaluateFolder(*model, dir.path(), 0);
+  EXPECT_EQ(r.framing, "auto");
+  EXPECT_EQ(r.images, 7);
+  EXPECT_EQ(r.template_aligned, 7);
+  for (const auto& e : r.per_image) {
+    EXPECT_TRUE(e.detected) << e.file;
+    EXPECT_EQ(e.predicted, e.label) << e.file << " p(top)=" << e.confidence;
+  }
+  EXPECT_EQ(r.correct, 7);
+  // Resized as they are (the framing of FERPlus's own crops), the photos are not framed like training faces.
+  const EvalResult as_is = evaluateFolder(*model, dir.path(), 0, {}, false, "image");
+  EXPECT_EQ(as_is.template_aligned, 0);
 }
 
 }  // namespace

@@ -37,6 +37,15 @@ TEST(FerPlusLabels, ReadsLabelCsvAndRejectsMalformedRows) {
   EXPECT_EQ(rows[1].file, "fer0000001.png");
   EXPECT_EQ(rows[1].votes[0], 6);
   EXPECT_EQ(rows[1].votes[8], 2);
+  EXPECT_EQ(rows[0].box, (std::array<int, 4>{})) << "FERPlus's constant box is the whole image: none";
+  // A face box of a folder of photos in this layout; a column that is not four numbers is no box.
+  std::ofstream(dir / "label.csv") << "a.jpg,\"(120, 40, 200, 210)\",0,9,0,0,0,0,0,0,0,0\n"
+                                      "b.jpg,\"face\",0,9,0,0,0,0,0,0,0,0\n";
+  const auto photos = readLabelCsv(dir.path());
+  ASSERT_EQ(photos.size(), 2u);
+  EXPECT_EQ(photos[0].box, (std::array<int, 4>{120, 40, 200, 210}));
+  EXPECT_EQ(photos[0].votes[1], 9);
+  EXPECT_EQ(photos[1].box, (std::array<int, 4>{}));
   std::ofstream(dir / "label.csv") << "fer0000000.png,\"(0, 0, 48, 48)\",4,0,0\n";
   EXPECT_THROW(readLabelCsv(dir.path()), std::runtime_error);
   EXPECT_THROW(readLabelCsv(dir / "nothing"), std::runtime_error);
