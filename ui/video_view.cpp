@@ -51,7 +51,8 @@ void VideoView::setSelectedTrack(int track_id) {
   update();
 }
 
-std::vector<QRectF> VideoView::paintScene(QPainter& p, const QSizeF& area, int* overlays, int* emotions) const {
+std::vector<QRectF> VideoView::paintScene(QPainter& p, const QSizeF& area, int* overlays,
+                                          int* emotions) const {
   std::vector<QRectF> panels;
   const bool two = !frame_.dark.isNull();
   const double gap = two ? 8.0 : 0.0;
@@ -72,7 +73,8 @@ std::vector<QRectF> VideoView::paintScene(QPainter& p, const QSizeF& area, int* 
       QFont f = p.font();
       f.setBold(true);
       p.setFont(f);
-      const QRectF r(target.left() + 6, target.top() + 6, p.fontMetrics().horizontalAdvance(caption) + 12, 22);
+      const QRectF r(target.left() + 6, target.top() + 6, p.fontMetrics().horizontalAdvance(caption) + 12,
+                     22);
       p.fillRect(r, QColor(0, 0, 0, 160));
       p.setPen(Qt::white);
       p.drawText(r, Qt::AlignCenter, caption);
@@ -80,6 +82,24 @@ std::vector<QRectF> VideoView::paintScene(QPainter& p, const QSizeF& area, int* 
     paintFaces(p, target, s, side == 1, overlays, emotions);
   }
   return panels;
+}
+
+QRectF labelPlacement(const QRectF& box, const QSizeF& label, const QSizeF& panel) {
+  const double above = box.top() - label.height();
+  const double y =
+      above >= 0 ? above : std::clamp(box.top(), 0.0, std::max(0.0, panel.height() - label.height()));
+  const double x = std::clamp(box.left(), 0.0, std::max(0.0, panel.width() - label.width()));
+  return {x, y, label.width(), label.height()};
+}
+
+QRectF barsPlacement(const QRectF& box, const QSizeF& bars, const QSizeF& panel) {
+  const double below = box.bottom() + 4;
+  const double y =
+      below + bars.height() <= panel.height()
+          ? below
+          : std::clamp(box.bottom() - bars.height() - 4, 0.0, std::max(0.0, panel.height() - bars.height()));
+  const double x = std::clamp(box.left(), 0.0, std::max(0.0, panel.width() - bars.width()));
+  return {x, y, bars.width(), bars.height()};
 }
 
 void VideoView::paintFaces(QPainter& p, const QRectF& target, double s, bool dark_side, int* overlays,
@@ -103,7 +123,7 @@ void VideoView::paintFaces(QPainter& p, const QRectF& target, double s, bool dar
     if (show_landmarks_) {
       p.setPen(Qt::NoPen);
       p.setBrush(QColor(90, 200, 255));
-      const double r = std::max(1.5, 1.2 * s);
+      const double r = std::clamp(1.2 * s, 1.5, 3.5);  // screen pixels, however far the image is zoomed
       for (const auto& pt : f.landmarks) p.drawEllipse(QPointF(pt.x() * s, pt.y() * s), r, r);
     }
     // Label: "#id  emotion 87%" (+- spread) in the colour of the emotion.
@@ -113,27 +133,30 @@ void VideoView::paintFaces(QPainter& p, const QRectF& target, double s, bool dar
     const ProbArray& probs = dark_side ? f.dark_probs : f.probs;
     if (show_emotion) {
       const int k = topOf(probs);
-      label += QStringLiteral("  %1 %2%").arg(QString::fromLatin1(kClassNames[static_cast<std::size_t>(k)]))
+      label += QStringLiteral("  %1 %2%")
+                   .arg(QString::fromLatin1(kClassNames[static_cast<std::size_t>(k)]))
                    .arg(qRound(100 * probs[static_cast<std::size_t>(k)]));
       if (show_uncertainty_ && !dark_side && f.spread[static_cast<std::size_t>(k)] > 0)
         label += QStringLiteral(" \u00b1%1").arg(qRound(100 * f.spread[static_cast<std::size_t>(k)]));
       if (dark_side) {
         // Confidence gap: top-class confidence on the dark face minus on the clear face.
-        const float gap = probs[static_cast<std::size_t>(k)] - f.probs[static_cast<std::size_t>(topOf(f.probs))];
+        const float gap =
+            probs[static_cast<std::size_t>(k)] - f.probs[static_cast<std::size_t>(topOf(f.probs))];
         label += QStringLiteral("  (%1%2)").arg(gap >= 0 ? "+" : "").arg(qRound(100 * gap));
       }
       label_colour = classColor(k);
       if (emotions) ++*emotions;
     }
-    const QRectF label_rect(box.left(), box.top() - fm.height() - 6, fm.horizontalAdvance(label) + 12,
-                            fm.height() + 6);
+    const QRectF label_rect =
+        labelPlacement(box, QSizeF(fm.horizontalAdvance(label) + 12, fm.height() + 6), target.size());
     p.fillRect(label_rect, label_colour);
     p.setPen(label_colour.lightness() > 140 ? Qt::black : Qt::white);
     p.drawText(label_rect, Qt::AlignCenter, label);
     // Compact bar of all 8 probabilities under the box.
     if (show_emotion && show_bars_) {
-      const double bw = std::max(6.0, box.width() / kNumClasses), bh = std::max(24.0, 0.35 * box.height());
-      const QRectF area(box.left(), box.bottom() + 4, bw * kNumClasses, bh);
+      const double bw = std::max(6.0, box.width() / kNumClasses),
+                   bh = std::clamp(0.35 * box.height(), 24.0, 80.0);
+      const QRectF area = barsPlacement(box, QSizeF(bw * kNumClasses, bh), target.size());
       p.fillRect(area, QColor(0, 0, 0, 150));
       for (int k = 0; k < kNumClasses; ++k) {
         const double h = (bh - 2) * probs[static_cast<std::size_t>(k)];

@@ -34,6 +34,12 @@ struct ViewFrame {
   std::vector<FaceOverlay> faces;
 };
 
+// Where a face's label goes (panel pixels): above its box, or inside the top of the box when there is no
+// room above it (a face that fills the image, e.g. a face crop). Stateless.
+QRectF labelPlacement(const QRectF& box, const QSizeF& label, const QSizeF& panel);
+// Where the bar of the 8 probabilities goes: under the box, or inside its bottom when there is no room.
+QRectF barsPlacement(const QRectF& box, const QSizeF& bars, const QSizeF& panel);
+
 // UI thread only. Holds a copy of the last frame and its overlays; paints them scaled to fit.
 class VideoView : public QWidget {
   Q_OBJECT

@@ -112,6 +112,36 @@ class MainWindowTest : public QObject {
     QCOMPARE(w.histogramPanel()->lowLight().total(), static_cast<long long>(w.videoView()->frame().faces.size()));
   }
 
+  void aFaceCropFillsTheViewWithItsLabelInside() {
+    MainWindow w(processor(), noSettings());
+    w.show();
+    QTemporaryDir dir;
+    const std::string file = dir.filePath("face48.png").toStdString();
+    saveImage(file, test::ferLikeFace(test::faceImage("portrait-005.jpg")));
+    QVERIFY(w.openSource(QString::fromStdString(file)));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 10000);
+    const ViewFrame& vf = w.videoView()->frame();
+    QCOMPARE(vf.faces.size(), std::size_t(1));
+    QVERIFY(!vf.faces[0].detected);  // the camera's half-size search finds no face at 48 px: a face crop
+    QCOMPARE(vf.faces[0].box, QRectF(0, 0, 48, 48));
+    QCOMPARE(vf.faces[0].landmarks.size(), std::size_t(68));
+    QVERIFY(vf.faces[0].has_emotion);
+    w.videoView()->repaint();
+    QCOMPARE(w.videoView()->emotionLabelsDrawn(), 1);
+  }
+
+  void labelsAndBarsStayInsideTheImage() {
+    const QSizeF panel(700, 700), label(150, 24), bars(300, 40);
+    // Room above and below the face: the label on top of the box, the bars under it.
+    QCOMPARE(labelPlacement(QRectF(100, 200, 300, 300), label, panel), QRectF(100, 176, 150, 24));
+    QCOMPARE(barsPlacement(QRectF(100, 200, 300, 300), bars, panel), QRectF(100, 504, 300, 40));
+    // A face that fills the image (a face crop): both inside it.
+    QCOMPARE(labelPlacement(QRectF(0, 0, 700, 700), label, panel), QRectF(0, 0, 150, 24));
+    QCOMPARE(barsPlacement(QRectF(0, 0, 700, 700), bars, panel), QRectF(0, 656, 300, 40));
+    // A face cut by the right edge: the label slides left to stay readable.
+    QCOMPARE(labelPlacement(QRectF(650, 300, 100, 100), label, panel), QRectF(550, 276, 150, 24));
+  }
+
   void stillImageIsShownAndEnds() {
     MainWindow w(processor(false), noSettings());
     w.show();
