@@ -8,6 +8,14 @@ torch::Tensor softCrossEntropy(const torch::Tensor& logits, const torch::Tensor&
   return -(target * torch::log_softmax(logits, 1)).sum(1).mean();
 }
 
+torch::Tensor weightedSoftCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target,
+                                       const torch::Tensor& class_weights) {
+  if (!class_weights.defined()) return softCrossEntropy(logits, target);
+  const torch::Tensor per_sample = -(target * torch::log_softmax(logits, 1)).sum(1);  // [B]
+  const torch::Tensor w = torch::matmul(target, class_weights.to(target.device()));   // [B]
+  return (w * per_sample).sum() / w.sum().clamp_min(1e-8);
+}
+
 torch::Tensor priorKl(const torch::Tensor& z_s1, const torch::Tensor& z0, double tau) {
   const torch::Tensor p = torch::softmax(z_s1 / tau, 1);
   return (p * (torch::log_softmax(z_s1 / tau, 1) - torch::log_softmax(z0 / tau, 1))).sum(1).mean();

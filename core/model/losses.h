@@ -8,6 +8,10 @@ namespace lldif {
 
 // Cross-entropy against a target distribution. logits: [B, K], target: [B, K] (rows sum to 1) -> scalar.
 torch::Tensor softCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target);
+// The same with each sample weighted by its target's class weight (target [B, K] . class_weights [K]): the
+// weighted mean of the per-sample losses. class_weights undefined: softCrossEntropy.
+torch::Tensor weightedSoftCrossEntropy(const torch::Tensor& logits, const torch::Tensor& target,
+                                       const torch::Tensor& class_weights);
 
 // Eq. 17 on softmax-normalised priors: KL(softmax(z_s1 / tau) || softmax(z0 / tau)), batch mean.
 // z_s1, z0: [B, C] -> scalar. Zero when z0 == z_s1.

@@ -105,6 +105,11 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       [&o](const std::string& v) {
         o.backbone_lr_scale = number("--backbone-lr", v, 0, 1, "a share from 0 to 1");
       });
+  add("--class-balance", "NUMBER in 0..1",
+      "Stages 1-2: weight each face's loss by its class's training share to the power -P (0.5: square root)",
+      false, [&o](const std::string& v) {
+        o.class_balance = number("--class-balance", v, 0, 1, "a power from 0 to 1");
+      });
   add("--clear-landmarks", "",
       "Pair darkened faces with the clear faces' landmarks even when the pack has those of darkened copies",
       false, [&o](const std::string&) { o.dark_landmarks = false; });

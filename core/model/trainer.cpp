@@ -141,6 +141,16 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     throw std::runtime_error(o.pack.string() + " has no training images (FER2013Train)");
   log(fmt("pack: %.0f training faces, %.0f validation faces (majority labels)",
           static_cast<double>(train_idx.numel()), static_cast<double>(valid_idx.numel())));
+  torch::Tensor class_weights;  // [8] on the device, or undefined
+  if (o.class_balance > 0) {
+    const torch::Tensor share = soft.index_select(0, train_idx).mean(0).clamp_min(1e-4);  // [8]
+    torch::Tensor w = share.pow(-o.class_balance);
+    w = w / (share * w).sum();  // the average training face weighs 1
+    class_weights = w;
+    std::string line = "class weights:";
+    for (int k = 0; k < 8; ++k) line += fmt(" %.2f", w[k].item<double>());
+    log(line);
+  }
   // Darkened faces are paired with the landmarks found on darkened copies when the pack has them.
   const torch::Tensor dark_lm = o.dark_landmarks ? pack.dark_landmarks : torch::Tensor();
 
@@ -337,7 +347,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
                                           net->la_clip->encodeText(label_words), net->la_clip->logit_scale),
                            target);
     } else if (net->plain) {
-      loss = softCrossEntropy(net->classify(x, heat, {}), target);
+      loss = weightedSoftCrossEntropy(net->classify(x, heat, {}), target, class_weights);
     } else {
       torch::Tensor z_s1;
       const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
@@ -347,7 +357,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           const torch::Tensor keep = (torch::rand({x.size(0), 1}) >= o.prior_dropout).to(z_s1.options());
           z_s1 = z_s1 * keep;
         }
-        loss = softCrossEntropy(net->classify(x, heat, z_s1), target);
+        loss = weightedSoftCrossEntropy(net->classify(x, heat, z_s1), target, class_weights);
       } else {
         {
           torch::NoGradGuard ng;
@@ -360,7 +370,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         if (step < o.warmup_steps && cfg.variant != Variant::kV1NoDiffusion) {
           loss = (z0 - z_s1).abs().mean();  // DiffIR: warm up PNET_s2 + denoiser on |Z_0 - Z_s1|
         } else {
-          loss = softCrossEntropy(net->classify(x, heat, z0), target);
+          loss = weightedSoftCrossEntropy(net->classify(x, heat, z0), target, class_weights);
           if (cfg.variant == Variant::kV2) loss = loss + priorKl(z_s1, z0, cfg.kl_tau);
         }
       }

@@ -39,6 +39,10 @@ struct TrainOptions {
   // Pair darkened training faces (and the dark validation pass) with the landmarks dlib found on darkened
   // copies (FacePack::dark_landmarks) when the pack has them; false: always the clear faces' landmarks.
   bool dark_landmarks = true;
+  // Class-balanced loss: each face's loss is weighted by its class's share of the training targets to the
+  // power -class_balance (0: off; 0.5: square-root balancing), weights scaled so that the average face
+  // weighs 1. Stages 1-2 and the plain baseline.
+  double class_balance = 0;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core

@@ -132,6 +132,19 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     EXPECT_TRUE(torch::equal(pk["res2.0.conv1.weight"], w_base));
     EXPECT_FALSE(torch::equal(pm["res2.0.conv1.weight"], w_base));
     EXPECT_GT(pk["dtnet.1.dmnet.project.weight"].abs().sum().item<double>(), 0.0);
+
+    // The same with a class-balanced loss (--class-balance): it logs its weights and trains other weights.
+    const std::string s1_bal = (dir / "s1-balanced.ckpt").string();
+    const CliRun rb = run("train --stage 1 --epochs 1 --class-balance 0.5 --init " + s0 +
+                              " --backbone-from " + plain + " --out " + s1_bal + common,
+                          true);
+    ASSERT_EQ(rb.code, 0) << rb.out;
+    EXPECT_TRUE(contains(rb.out, "class weights:")) << rb.out;
+    const auto pb = lldif::loadCheckpoint(s1_bal).net->llformer->named_parameters();
+    double diff = 0;
+    for (const auto& p : pm) diff += (p.value() - pb[p.key()]).abs().sum().item<double>();
+    EXPECT_GT(diff, 0.0) << "the balanced loss changed nothing";
+    EXPECT_EQ(run("train --stage 1 --class-balance 2" + common + " --out " + s1_bal, true).code, 105);
   }
 
   // The trained stage-2 model evaluates with the official rule and writes its report.

@@ -152,6 +152,15 @@ TEST(Losses, CrossEntropyKlAndInfoNce) {
   const torch::Tensor logits = torch::tensor({{2.0, 0.0}, {0.0, 2.0}});
   const torch::Tensor onehot = torch::tensor({{1.0, 0.0}, {0.0, 1.0}});
   EXPECT_NEAR(softCrossEntropy(logits, onehot).item<double>(), std::log(1 + std::exp(-2.0)), 1e-6);
+  // Class weights: equal weights change nothing; a weight on class 1 makes its (worse) sample count more.
+  const torch::Tensor skewed = torch::tensor({{2.0, 0.0}, {0.0, 0.5}});
+  const double plain = softCrossEntropy(skewed, onehot).item<double>();
+  EXPECT_NEAR(weightedSoftCrossEntropy(skewed, onehot, torch::tensor({3.0, 3.0})).item<double>(), plain,
+              1e-6);
+  EXPECT_NEAR(weightedSoftCrossEntropy(skewed, onehot, {}).item<double>(), plain, 1e-6);
+  const double l0 = std::log(1 + std::exp(-2.0)), l1 = std::log(1 + std::exp(-0.5));
+  EXPECT_NEAR(weightedSoftCrossEntropy(skewed, onehot, torch::tensor({1.0, 3.0})).item<double>(),
+              (l0 + 3 * l1) / 4, 1e-6);
   const torch::Tensor z = torch::randn({4, 16});
   EXPECT_NEAR(priorKl(z, z, 0.15).item<double>(), 0.0, 1e-6);
   EXPECT_GT(priorKl(z, torch::randn({4, 16}), 0.15).item<double>(), 0.1);
