@@ -257,6 +257,9 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::ui
       },
       keep_trajectories, framing);
   progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
+  if (r.unreadable > 0)
+    std::fprintf(stderr, "warning: %d of %d images of %s are missing or unreadable: counted wrong\n",
+                 r.unreadable, r.images, dir.c_str());
   return r;
 }
 
@@ -622,9 +625,10 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   prepare_cmd->add_option("out", prep_out, "Pack file to write (e.g. runs/ferplus.pack)")->required();
   bool prep_keep_framing = false;
-  prepare_cmd->add_flag("--keep-framing", prep_keep_framing,
-                        "Keep each face crop's own framing instead of aligning it to the template (faces in photos are "
-                        "still aligned, as lldif eval frames them)");
+  prepare_cmd->add_flag(
+      "--keep-framing", prep_keep_framing,
+      "Keep each face crop's own framing instead of aligning it to the template (faces in photos are "
+      "still aligned, as lldif eval frames them)");
   bool prep_dark = false;
   prepare_cmd->add_flag(
       "--dark-landmarks", prep_dark,

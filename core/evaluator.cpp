@@ -81,7 +81,14 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
       continue;
     }
     const auto& b = rows[r].box;
-    const FerFace f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
+    FerFace f;
+    try {
+      f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
+    } catch (
+        const std::exception&) {  // e.g. a degenerate image (1 px high): counted wrong, like a missing one
+      res.per_image.push_back(e);
+      continue;
+    }
     e.detected = f.detected;
     e.template_aligned = f.template_aligned;
     batch.push_back({f.aligned.crop, f.aligned.heatmaps});
@@ -96,6 +103,7 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
       ++res.confusion[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.predicted)];
     res.correct += e.predicted == e.label;
     res.template_aligned += e.template_aligned;
+    res.unreadable += e.predicted < 0;
   }
   return res;
 }
@@ -181,6 +189,7 @@ nlohmann::json evalToJson(const EvalResult& r) {
   j["mean_confidence"] = r.meanConfidence();
   j["framing"] = r.framing;
   j["template_aligned"] = r.template_aligned;
+  j["unreadable"] = r.unreadable;
   const auto recall = r.recall();
   for (int k = 0; k < kNumClasses; ++k)
     j["recall"][kClassNames[static_cast<std::size_t>(k)]] = recall[static_cast<std::size_t>(k)];

@@ -30,6 +30,7 @@ struct EvalResult {
   int images = 0;  // images in the benchmark (majority label among the 8 emotions)
   int correct = 0;
   int template_aligned = 0;  // benchmark images framed by aligning the face to the template
+  int unreadable = 0;        // benchmark images missing or unreadable (counted wrong)
   std::string framing;       // "aligned", "image" or "auto"
   double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
   std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted]

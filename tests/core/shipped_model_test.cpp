@@ -154,13 +154,21 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
   ASSERT_EQ(nf.size(), 1u);
   row("both.png", cv::Rect(hf[0].rect), 1);
   row("both.png", cv::Rect(nf[0].rect) + cv::Point(happy.cols, 0), 0);
+  // Bad input: a missing file, a text file, a picture one pixel high. Counted wrong; the rest goes on.
+  row("missing.jpg", {}, 1);
+  std::ofstream(dir / "notes.png") << "not an image";
+  row("notes.png", {}, 1);
+  saveImage(dir / "line.png", cv::Mat(1, 1000, CV_8UC3, cv::Scalar(120, 120, 120)));
+  row("line.png", {}, 7);  // contempt, which a flat grey picture does not look like
   csv.close();
 
   const EvalResult r = evaluateFolder(*model, dir.path(), 0);
   EXPECT_EQ(r.framing, "auto");
-  EXPECT_EQ(r.images, 7);
+  EXPECT_EQ(r.images, 10);
   EXPECT_EQ(r.template_aligned, 7);
+  EXPECT_EQ(r.unreadable, 2) << "the missing file and the text file";
   for (const auto& e : r.per_image) {
+    if (e.file == "missing.jpg" || e.file == "notes.png" || e.file == "line.png") continue;
     EXPECT_TRUE(e.detected) << e.file;
     EXPECT_EQ(e.predicted, e.label) << e.file << " p(top)=" << e.confidence;
   }
