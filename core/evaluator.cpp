@@ -84,9 +84,8 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
     FerFace f;
     try {
       f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
-    } catch (
-        const std::exception&) {  // e.g. a degenerate image (1 px high): counted wrong, like a missing one
-      res.per_image.push_back(e);
+    } catch (const std::exception&) {
+      res.per_image.push_back(e);  // an image OpenCV cannot frame: counted wrong, like a missing one
       continue;
     }
     e.detected = f.detected;

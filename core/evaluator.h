@@ -39,6 +39,9 @@ struct EvalResult {
   std::vector<EvalImage> per_image;
 };
 
+// The framing evaluateFolder uses for this model and override ("aligned", "image" or "auto").
+std::string evalFraming(const EmotionModel& model, const std::string& framing = {});
+
 // Evaluates every benchmark image of dir (FERPlus layout: label.csv + images, each with its face box),
 // preprocessing each as lldif prepare does (FerFaceAligner). framing: "aligned", "image" or "auto"
 // (FerFraming); empty: as the model's training data was framed (ModelInfo::framing), "auto" for models
@@ -46,14 +49,11 @@ struct EvalResult {
 // elsewhere have their face found and aligned. seed: Z_T noise seed per image (image i uses seed + i).
 // throws: std::runtime_error on a missing/malformed label.csv, std::invalid_argument on an unknown framing.
 // Missing or unreadable images are counted wrong and reported.
-// The framing evaluateFolder uses for this model and override ("aligned", "image" or "auto").
-std::string evalFraming(const EmotionModel& model, const std::string& framing = {});
-
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress = {},
                           bool keep_trajectories = false, const std::string& framing = {});
 
-// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "template_aligned",
+// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "template_aligned", "unreadable",
 //  "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);
 

@@ -170,16 +170,19 @@ FerFace FerFaceAligner::align(const cv::Mat& image, const cv::Rect& face_box) {
                  region.tl());
   }
 
-  Search s;  // Auto without a box: the search as a face crop, kept for the fallback below
+  // Auto without a box: the search as a face crop, its largest face and landmarks, kept for the fallback.
+  Search s;
+  const FaceBox* crop_face = nullptr;
+  Landmarks crop_lm;
   if (!has_box) {
     s = searchAt(detector_, gray, kCropWorkSize);
-    const FaceBox* face = largest(s.faces);
+    crop_face = largest(s.faces);
+    crop_lm = landmarksOf(*landmarker_, s, crop_face);
     const int long_side = std::max(gray.cols, gray.rows);
     const double aspect = static_cast<double>(long_side) / std::min(gray.cols, gray.rows);
-    const Landmarks lm = landmarksOf(*landmarker_, s, face);
-    if (long_side <= kSmallImage || (!face && long_side <= kCropWorkSize) ||
-        (face && aspect <= kCropAspect && framedLikeFerPlus(transformLandmarks(lm, ownFraming(s)))))
-      return frame(gray, s, lm, face != nullptr, false, {0, 0});
+    if (long_side <= kSmallImage || (!crop_face && long_side <= kCropWorkSize) ||
+        (crop_face && aspect <= kCropAspect && framedLikeFerPlus(transformLandmarks(crop_lm, ownFraming(s)))))
+      return frame(gray, s, crop_lm, crop_face != nullptr, false, {0, 0});
   }
 
   // A photo: find the face where dlib sees faces of ~80 px and align it to the template.
@@ -205,10 +208,7 @@ FerFace FerFaceAligner::align(const cv::Mat& image, const cv::Rect& face_box) {
 
   // Not found at that resolution. Auto without a box: a face the search as a crop found (too small or
   // off-centre for a face crop) is aligned; none: the image as a crop, landmarks in the fallback box.
-  if (!has_box) {
-    const FaceBox* small = largest(s.faces);
-    return frame(*landmarker_, gray, s, small, small != nullptr, {0, 0});
-  }
+  if (!has_box) return frame(gray, s, crop_lm, crop_face != nullptr, crop_face != nullptr, {0, 0});
   // A box with no face in or around it: the box as a crop, landmarks in the fallback box; aligned by them
   // when aligning was asked for, else in its own framing.
   const cv::Mat crop = gray(box);

@@ -19,11 +19,12 @@ enum class FerFraming {
   // Keep the image's own framing: the crop is the image (or its face box) resized to 48x48, the landmarks
   // are found in it. How FERPlus crops are framed for models trained with `lldif prepare --keep-framing`.
   Image,
-  // Decide per image: a face crop (the image is at most 96 px; or it is about square and the largest face
-  // found spans at least 60% of its width and height, as dlib's box spans ~84% of a FERPlus image; or no
-  // face is found in an image of at most 192 px) keeps its own framing; a photo (anything else, or a face
-  // box given in label.csv that is not the whole image) has its face found at a resolution where dlib
-  // sees faces of ~80 px and aligned to the template, which is the mean FERPlus framing.
+  // Decide per image: a face crop (the image is at most 96 px; or it is about square and the landmarks of
+  // its largest face lie where a FERPlus face's do, i.e. the similarity onto the template scales and moves
+  // them no more than it does FERPlus's own faces; or no face is found in an image of at most 192 px)
+  // keeps its own framing; a photo (anything else, or a face box given in label.csv that is not the whole
+  // image) has its face found at a resolution where dlib sees faces of ~80 px and aligned to the
+  // template, which is the mean FERPlus framing.
   Auto,
 };
 
