@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/blas_kernels.h"
 #include "core/data_paths.h"
 #include "core/emotion_model.h"
 #include "core/evaluator.h"
@@ -509,6 +510,7 @@ int runBench(const BenchArgs& a) {
   j["detect_scale"] = a.detect_scale;
   j["model"] = model ? model->info().file.string() : "none";
   j["device"] = model ? model->info().device : "cpu";
+  j["blas"] = blasKernelsSummary();
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
   j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)}, {"detect", stage(detect)},
                  {"landmarks", stage(landmarks)}, {"align", stage(align)},     {"model", stage(model_v)},
@@ -529,6 +531,7 @@ int runBench(const BenchArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lldif::ensureFastBlasKernels();  // before any matrix product (core/blas_kernels.h)
   CLI::App app{"lldif - facial-emotion recognition that works in the dark (LLDif)"};
   app.set_version_flag("--version", std::string("lldif ") + LLDIF_VERSION);
   app.require_subcommand(1);

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "core/blas_kernels.h"
 #include "core/model/train_args.h"
 #include "core/model/trainer.h"
 
 int main(int argc, char** argv) {
+  lldif::ensureFastBlasKernels();  // before any matrix product (core/blas_kernels.h)
   using namespace lldif;
   const std::vector<std::string> words(argv + 1, argv + argc);
   TrainOptions options;

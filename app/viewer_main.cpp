@@ -7,6 +7,7 @@
 #include <utility>
 #include <memory>
 
+#include "core/blas_kernels.h"
 #include "core/data_paths.h"
 #include "core/emotion_model.h"
 #include "core/face_analyzer.h"
@@ -14,6 +15,7 @@
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
+  lldif::ensureFastBlasKernels();  // before any matrix product (core/blas_kernels.h)
   QApplication app(argc, argv);
   QApplication::setApplicationName("lldif-viewer");
   QApplication::setOrganizationName("LLDif");

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "core/blas_kernels.h"
 #include "core/data_paths.h"
 #include "core/face_detector.h"
 #include "core/image_io.h"
@@ -18,6 +19,12 @@
 namespace lldif::test {
 
 namespace fs = std::filesystem;
+
+namespace {
+// The test programs run OpenBLAS's kernels as lldif and the viewer do (core/blas_kernels.h): before main(),
+// before any test makes a matrix product.
+const bool kFastBlas = (ensureFastBlasKernels(), true);
+}  // namespace
 
 std::shared_ptr<const Landmarker> sharedLandmarker() {
   static const auto lm = std::make_shared<const Landmarker>(defaultLandmarkModelPath());

@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "cli_run.h"
+#include "core/blas_kernels.h"
 #include "core/lowlight.h"
 #include "test_support.h"
 
@@ -113,6 +114,15 @@ TEST(Cli, BenchTimesTheViewersProcessorOnARealVideoAsJson) {
   EXPECT_GT(j["stages"]["model"]["median_ms"].get<double>(), 0.0);
   EXPECT_GT(j["stages"]["darken"]["median_ms"].get<double>(), 0.0);
   EXPECT_TRUE(j["keeps_up"].is_boolean());
+  // OpenBLAS runs kernels this CPU can run: on CPUs newer than Debian's OpenBLAS it chose its SSE3
+  // "Prescott" ones, 3x slower, until lldif started forcing better ones (core/blas_kernels.h).
+  const std::string blas = j["blas"].get<std::string>();
+  if (blas.rfind("OpenBLAS ", 0) == 0) {
+    const std::string core = blas.substr(9, blas.find(' ', 9) - 9);
+    EXPECT_FALSE(lldif::blasCoreOverride(core.c_str(), lldif::cpuVectorFeatures())) << blas;
+  } else {
+    EXPECT_EQ(blas, "not OpenBLAS");
+  }
   // A source that does not exist: a message, not a crash.
   const CliRun bad = run("bench --source /no/such.mp4 --frames 3", true);
   EXPECT_NE(bad.code, 0);

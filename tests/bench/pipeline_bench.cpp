@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "core/blas_kernels.h"
 #include "core/emotion_model.h"
 #include "core/face_analyzer.h"
 #include "core/image_io.h"
@@ -74,4 +75,12 @@ BENCHMARK(BM_Align)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 BENCHMARK(BM_ModelOneFace)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK(BM_ModelClearAndDark)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  lldif::ensureFastBlasKernels();  // as the programs do (core/blas_kernels.h)
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::AddCustomContext("blas", lldif::blasKernelsSummary());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
