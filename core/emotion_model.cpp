@@ -51,6 +51,7 @@ std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const Mod
   d.net = ck.net;
   d.net->to(d.device);
   d.net->eval();
+  if (!cuda) d.net->foldForInference();  // BatchNorms folded into the trunk's convolutions (oneDNN)
   d.info.file = file;
   d.info.trained = ck.meta.trained;
   d.info.stage = ck.meta.stage;

@@ -22,6 +22,10 @@ void LLDifNetImpl::setTimesteps(int T) {
   schedule = DiffusionSchedule(config);
 }
 
+void LLDifNetImpl::foldForInference() {
+  if (llformer) llformer->foldForInference();
+}
+
 torch::Tensor LLDifNetImpl::priorS1(const torch::Tensor& image, const torch::Tensor& caption_tokens) {
   if (!la_clip) throw std::logic_error("the plain baseline has no stage-1 prior");
   const auto [tokens, pooled] = la_clip->encodeImage(image);  // [B, 36, 128], [B, 128]

@@ -40,6 +40,10 @@ struct LLDifNetImpl : torch::nn::Module {
   // schedule (Fig. 8: accuracy vs T).
   void setTimesteps(int T);
 
+  // Inference on the CPU: folds the LLformer's trunk BatchNorms into its convolutions
+  // (LLformerImpl::foldForInference; same contract: eval mode, final weights, undone by train(true)).
+  void foldForInference();
+
   ModelConfig config;
   DiffusionSchedule schedule;
   LaClip la_clip{nullptr};

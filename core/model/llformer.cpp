@@ -3,6 +3,9 @@
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <vector>
+
+#include "core/model/inference_conv.h"
 
 namespace lldif {
 
@@ -40,6 +43,11 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x) {
   torch::Tensor y = x + proj->forward(torch::matmul(attn, qkv_h[2]).transpose(1, 2).reshape({B, N, D}));
   return y + fc2->forward(torch::gelu(fc1->forward(norm2->forward(y))));
 }
+
+struct FoldedTrunk {
+  FoldedConvBn stem;                                       // res_stem's conv + BatchNorm (ReLU applied after)
+  std::array<std::vector<FoldedResidualBlock>, 3> stages;  // res1, res2, res3
+};
 
 LLformerImpl::LLformerImpl(const ModelConfig& c) {
   const auto& d = c.dims;
@@ -96,10 +104,9 @@ torch::Tensor LLformerImpl::forward(const torch::Tensor& image, const torch::Ten
   // Image branch F_i and landmark branch L_i at 24x24, 12x12, 6x6.
   std::array<torch::Tensor, 3> f, l;
   if (resnet) {
-    f[0] =
-        dtnet[0]->as<DTNetBlock>()->forward(res1->forward(res_stem->forward(image)), z);  // [B, d0, 24, 24]
-    f[1] = dtnet[1]->as<DTNetBlock>()->forward(res2->forward(f[0]), z);                   // [B, d1, 12, 12]
-    f[2] = dtnet[2]->as<DTNetBlock>()->forward(res3->forward(f[1]), z);                   // [B, d2, 6, 6]
+    f[0] = dtnet[0]->as<DTNetBlock>()->forward(trunkStage(0, image), z);  // [B, d0, 24, 24]
+    f[1] = dtnet[1]->as<DTNetBlock>()->forward(trunkStage(1, f[0]), z);   // [B, d1, 12, 12]
+    f[2] = dtnet[2]->as<DTNetBlock>()->forward(trunkStage(2, f[1]), z);   // [B, d2, 6, 6]
   } else {
     f[0] = dtnet[0]->as<DTNetBlock>()->forward(stem->forward(image), z);  // [B, d0, 24, 24]
     f[1] = dtnet[1]->as<DTNetBlock>()->forward(down1->forward(f[0]), z);  // [B, d1, 12, 12]
@@ -122,6 +129,36 @@ torch::Tensor LLformerImpl::forward(const torch::Tensor& image, const torch::Ten
   torch::Tensor x = torch::cat(tokens, 1) + pos_embed;                      // [B, 3 s*s, fusion_dim]
   for (const auto& b : *blocks) x = b->as<TransformerBlock>()->forward(x);  // Eq. 11-12
   return classifier->forward(norm->forward(x.mean(1)));                     // [B, 8]
+}
+
+torch::Tensor LLformerImpl::trunkStage(int i, const torch::Tensor& x) {
+  if (folded_ && !is_training() && !torch::GradMode::is_enabled() && x.is_cpu() &&
+      x.scalar_type() == torch::kFloat) {
+    torch::Tensor h = i == 0 ? torch::relu(folded_->stem.forward(x.contiguous())) : x;  // oneDNN layout
+    for (const FoldedResidualBlock& b : folded_->stages[static_cast<std::size_t>(i)]) h = b.forward(h);
+    return h.to_dense();  // [B, d_i, H_i, W_i]
+  }
+  if (i == 0) return res1->forward(res_stem->forward(x));
+  return i == 1 ? res2->forward(x) : res3->forward(x);
+}
+
+void LLformerImpl::foldForInference() {
+  if (!resnet || is_training() || !canFoldForInference()) return;
+  auto conv = std::dynamic_pointer_cast<nn::Conv2dImpl>(res_stem->ptr(0));
+  auto bn = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(res_stem->ptr(1));
+  if (!conv || !bn || !conv->weight.is_cpu()) return;
+  nn::Conv2d stem_conv(conv);
+  nn::BatchNorm2d stem_bn(bn);
+  auto trunk = std::make_shared<FoldedTrunk>(FoldedTrunk{FoldedConvBn(stem_conv, stem_bn, 1), {}});
+  const std::array<nn::Sequential*, 3> stages = {&res1, &res2, &res3};
+  for (std::size_t i = 0; i < stages.size(); ++i)
+    for (const auto& m : **stages[i]) trunk->stages[i].emplace_back(*m.get<ResidualBlock>());
+  folded_ = std::move(trunk);
+}
+
+void LLformerImpl::train(bool on) {
+  if (on) folded_.reset();  // the weights are about to change
+  nn::Module::train(on);
 }
 
 void loadPlainBackbone(LLformer& llformer, PlainResNet& plain) {

@@ -22,10 +22,20 @@ struct TransformerBlockImpl : torch::nn::Module {
 };
 TORCH_MODULE(TransformerBlock);
 
+struct FoldedTrunk;
+
 struct LLformerImpl : torch::nn::Module {
   explicit LLformerImpl(const ModelConfig& config);
   // image: [B, 1, 48, 48] normalised gray; heatmaps: [B, K, 48, 48]; z: [B, C]  ->  logits [B, 8]
   torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& heatmaps, const torch::Tensor& z);
+
+  // For inference on the CPU: the residual trunk's BatchNorms folded into its convolutions, run through
+  // oneDNN (FoldedResidualBlock; the same function up to float rounding, ~25% less time at batch 1,
+  // docs/MODEL.md). requires: eval mode, weights final, backbone "resnet" (else nothing happens). ensures:
+  // forward uses it on CPU float input with no gradient recorded, until train(true) drops it. Not thread
+  // safe (call once, after loading).
+  void foldForInference();
+  void train(bool on = true) override;
 
   // Image branch before the DTNet block of each scale. backbone "patch": stem (48 -> 24), down1, down2;
   // backbone "resnet": res_stem at 48x48, then res1 (-> 24), res2 (-> 12), res3 (-> 6), two residual blocks
@@ -40,6 +50,11 @@ struct LLformerImpl : torch::nn::Module {
   torch::nn::Linear classifier{nullptr};
   int tokens_side;
   bool resnet = false;  // backbone "resnet"
+
+ private:
+  // Scale i of the image branch before its DTNet block: 0: res_stem + res1 (48 -> 24), 1: res2, 2: res3.
+  torch::Tensor trunkStage(int i, const torch::Tensor& x);
+  std::shared_ptr<const FoldedTrunk> folded_;
 };
 TORCH_MODULE(LLformer);
 

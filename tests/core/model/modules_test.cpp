@@ -118,6 +118,38 @@ TEST(Modules, InferenceConvolutionEqualsTheModulesOwn) {
   EXPECT_LT((block->forward(x) - want).abs().max().item<double>(), 1e-4);
 }
 
+TEST(Modules, FoldedTrunkGivesTheModulesResultUntilTrainingStarts) {
+  if (!canFoldForInference()) GTEST_SKIP() << "this LibTorch has no oneDNN";
+  torch::manual_seed(6);
+  LLformer lf(resnetConfig());
+  {  // trained-looking weights and BatchNorm statistics, so that folding them is not the identity
+    torch::NoGradGuard ng;
+    for (auto& p : lf->named_parameters()) p.value().normal_(0, 0.1);
+    for (auto& b : lf->named_buffers()) {
+      if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.3, 3.0);
+      if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.5);
+    }
+  }
+  lf->eval();
+  for (const int B : {1, 5}) {
+    const torch::Tensor image = torch::randn({B, 1, 48, 48});
+    const torch::Tensor heat = torch::rand({B, 5, 48, 48});
+    const torch::Tensor z = torch::randn({B, 256});
+    torch::NoGradGuard ng;
+    lf->train(true);  // a module-path reference: nothing folded
+    lf->eval();
+    const torch::Tensor want = lf->forward(image, heat, z);
+    lf->foldForInference();
+    const torch::Tensor got = lf->forward(image, heat, z);
+    EXPECT_FALSE(torch::equal(got, want)) << "the folded path did not run";  // other float rounding
+    EXPECT_LT((got - want).abs().max().item<double>(), 1e-4 * (1.0 + want.abs().max().item<double>())) << B;
+    // Training drops the folded copy (the weights are about to change): the module path runs again.
+    lf->train(true);
+    lf->eval();
+    EXPECT_TRUE(torch::equal(lf->forward(image, heat, z), want));
+  }
+}
+
 TEST(Modules, PriorInjectionWithUnitScaleAndZeroShiftIsTheLayerNorm) {
   torch::manual_seed(3);
   PriorInjection inj(16, 8);
