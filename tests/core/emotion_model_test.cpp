@@ -72,6 +72,16 @@ TEST_F(EmotionModelTest, SeedsMakeResultsRepeatableAndSeveralSeedsGiveASpread) {
   // A face's result does not depend on the batch it is in.
   const auto alone = m->predict({faces_[1]}, {8});
   for (int k = 0; k < kNumClasses; ++k) EXPECT_NEAR(alone[0].probs[k], a[1].probs[k], 1e-5);
+  // 2..7 rows run as two halves side by side on a multi-core CPU (EmotionModel::predict): 3 faces split
+  // 1 + 2, and each still gets its own result.
+  const auto three = m->predict({faces_[0], faces_[1], faces_[0]}, {7, 8, 7});
+  ASSERT_EQ(three.size(), 3u);
+  for (int k = 0; k < kNumClasses; ++k) {
+    EXPECT_NEAR(three[0].probs[k], a[0].probs[k], 1e-5);
+    EXPECT_NEAR(three[1].probs[k], a[1].probs[k], 1e-5);
+    EXPECT_NEAR(three[2].probs[k], a[0].probs[k], 1e-5);
+  }
+  EXPECT_EQ(three[2].trajectory.size(), a[0].trajectory.size());
   const auto k4 = m->predict(faces_, {7, 8}, 4);
   float spread = 0;
   for (float s : k4[0].spread) spread += s;
