@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/blas_kernels.h"
+#include "bench_main.h"
 #include "core/data_paths.h"
 #include "core/emotion_model.h"
 #include "core/face_analyzer.h"
@@ -78,12 +78,4 @@ BENCHMARK(BM_Stage2Steps)->DenseRange(1, 8)->Unit(benchmark::kMillisecond)->MinT
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  lldif::ensureFastBlasKernels();  // as the programs do (core/blas_kernels.h)
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext("blas", lldif::blasKernelsSummary());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return lldif::bench::runBenchmarks(argc, argv); }

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "core/blas_kernels.h"
+#include "bench_main.h"
 #include "core/emotion_model.h"
 #include "core/face_analyzer.h"
 #include "core/image_io.h"
@@ -60,8 +60,10 @@ void BM_ModelOneFace(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(f().model->predict(in, {1}));
 }
 void BM_ModelClearAndDark(benchmark::State& state) {  // compare mode: both passes in one batch
-  const AlignedFace dark = alignFace(toGray(darken(f().frame, lowLightPreset("ll").typical(), 3)), f().face.landmarks);
-  const std::vector<ModelInput> in = {{f().face.aligned.crop, f().face.aligned.heatmaps}, {dark.crop, dark.heatmaps}};
+  const AlignedFace dark =
+      alignFace(toGray(darken(f().frame, lowLightPreset("ll").typical(), 3)), f().face.landmarks);
+  const std::vector<ModelInput> in = {{f().face.aligned.crop, f().face.aligned.heatmaps},
+                                      {dark.crop, dark.heatmaps}};
   for (auto _ : state) benchmark::DoNotOptimize(f().model->predict(in, {1, 1}));
 }
 
@@ -75,12 +77,4 @@ BENCHMARK(BM_Align)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 BENCHMARK(BM_ModelOneFace)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK(BM_ModelClearAndDark)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
-int main(int argc, char** argv) {
-  lldif::ensureFastBlasKernels();  // as the programs do (core/blas_kernels.h)
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext("blas", lldif::blasKernelsSummary());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return lldif::bench::runBenchmarks(argc, argv); }
