@@ -127,12 +127,9 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
     }
   }
 
-  // Small batches run faster on one thread: measured on the 2-core CPU, batch 1 of the shipped model takes
-  // 10.5 ms on one thread and 19 ms on two (OpenMP fork/join on many small ops); 8+ rows use every thread.
   // With flip averaging the mirrored copies follow: rows [F * K * B, ...], F = 2, same noise. The copies
   // are made on the device, so only the B faces and the noise travel there.
   const int F = impl_->flip_average ? 2 : 1;
-  torch::set_num_threads(F * B * K < 8 ? 1 : impl_->threads);
   const torch::Device dev = impl_->device;
   torch::Tensor img_k = image.to(dev).repeat({K, 1, 1, 1});  // [K * B, 1, S, S]
   torch::Tensor heat_k = heat.to(dev).repeat({K, 1, 1, 1});  // [K * B, C, S, S]
@@ -164,24 +161,38 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
     r.classify_ms = msSince(t);
     return r;
   };
-  // 2..7 rows on a CPU with two or more threads (a face's clear and dark pass in compare mode, two faces,
-  // noise seeds): the two halves run side by side, each on one thread of its own (one thread per half is
-  // faster than both threads on every operation, above). The model is only read. docs/MODEL.md.
+  // On the CPU the rows run in chunks side by side, one thread each (as many chunks as threads, at most one
+  // per row). This network is many small operations, and OpenMP's fork and join on each of them cost more
+  // than they gain: on the 2-core CPU, batch 1 took 10.5 ms on one thread and 19 ms on two, batch 8 64 ms
+  // on one thread, 71-83 ms on two, 37-38 ms as two chunks of 4; batch 32 238 / 205 / 150 ms (docs/MODEL.md).
+  // The model is only read.
   const int64_t R = img_k.size(0);
+  const int64_t chunks = dev.is_cpu() ? std::clamp<int64_t>(impl_->threads, 1, R) : 1;
+  torch::set_num_threads(dev.is_cpu() ? 1 : impl_->threads);
   Rows rows;
-  if (dev.is_cpu() && R >= 2 && R < 8 && impl_->threads >= 2) {
-    const int64_t half = R / 2;
-    std::future<Rows> second = std::async(std::launch::async, [&runRows, half, R] {
-      at::set_num_threads(1);  // OpenMP's setting is this thread's own
-      return runRows(half, R);
-    });
-    Rows first = runRows(0, half);
-    Rows other = second.get();
-    for (std::size_t t = 0; t < first.traj.size(); ++t)
-      rows.traj.push_back(torch::cat({first.traj[t], other.traj[t]}));
-    rows.logits = torch::cat({first.logits, other.logits});
-    rows.prior_ms = std::max(first.prior_ms, other.prior_ms);
-    rows.classify_ms = std::max(first.classify_ms, other.classify_ms);
+  if (chunks > 1) {
+    std::vector<std::future<Rows>> others;
+    for (int64_t c = 1; c < chunks; ++c) {
+      others.push_back(std::async(std::launch::async, [&runRows, c, chunks, R] {
+        at::set_num_threads(1);  // OpenMP's setting is this thread's own
+        return runRows(c * R / chunks, (c + 1) * R / chunks);
+      }));
+    }
+    std::vector<Rows> parts;
+    parts.push_back(runRows(0, R / chunks));
+    for (auto& f : others) parts.push_back(f.get());
+    std::vector<torch::Tensor> logits;
+    for (const Rows& p : parts) {
+      logits.push_back(p.logits);
+      rows.prior_ms = std::max(rows.prior_ms, p.prior_ms);
+      rows.classify_ms = std::max(rows.classify_ms, p.classify_ms);
+    }
+    rows.logits = torch::cat(logits);
+    for (std::size_t t = 0; t < parts[0].traj.size(); ++t) {
+      std::vector<torch::Tensor> z;
+      for (const Rows& p : parts) z.push_back(p.traj[t]);
+      rows.traj.push_back(torch::cat(z));
+    }
   } else {
     rows = runRows(0, R);
   }

@@ -24,7 +24,8 @@ class ModelLoadError : public std::runtime_error {
 
 struct ModelOptions {
   std::string device = "auto";  // auto (CUDA if this LibTorch build and machine have it), cpu, cuda
-  int threads = 0;              // CPU threads for batches of 8+ faces; 0 = every core (smaller batches use 1)
+  // CPU: the faces (rows) run in up to this many chunks side by side, one thread each; 0 = every core.
+  int threads = 0;
   // Test-time flip averaging: each face also runs mirrored (image and heatmaps flipped left-right, the same
   // noise) and the two probability vectors are averaged. Twice the work; the trajectory is the unflipped one.
   bool flip_average = false;
