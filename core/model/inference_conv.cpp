@@ -21,17 +21,18 @@ torch::Tensor convForward(torch::nn::Conv2d& conv, const torch::Tensor& x, int64
 
 bool canFoldForInference() { return at::hasMKLDNN(); }
 
-FoldedConvBn::FoldedConvBn(torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn, int64_t padding) {
+FoldedConvBn::FoldedConvBn(const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn,
+                           int64_t padding) {
   TORCH_CHECK(canFoldForInference(), "FoldedConvBn: this LibTorch has no oneDNN");
-  TORCH_CHECK(!conv->bias.defined() && conv->options.groups() == 1, "FoldedConvBn: conv with bias or groups");
+  TORCH_CHECK(!conv.bias.defined() && conv.options.groups() == 1, "FoldedConvBn: conv with bias or groups");
   torch::NoGradGuard no_grad;
-  const auto& o = conv->options;
+  const auto& o = conv.options;
   stride_ = *o.stride();
   dilation_ = *o.dilation();
   padding_ = {padding, padding};
-  const torch::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());  // [out]
-  const torch::Tensor w = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous();  // [out, in, k, k]
-  bias_ = (bn->bias - bn->running_mean * scale).contiguous();
+  const torch::Tensor scale = bn.weight / torch::sqrt(bn.running_var + bn.options.eps());  // [out]
+  const torch::Tensor w = (conv.weight * scale.view({-1, 1, 1, 1})).contiguous();          // [out, in, k, k]
+  bias_ = (bn.bias - bn.running_mean * scale).contiguous();
   weight_ = at::mkldnn_reorder_conv2d_weight(w.to_mkldnn(), padding_, stride_, dilation_, 1);
 }
 
@@ -39,9 +40,9 @@ torch::Tensor FoldedConvBn::forward(const torch::Tensor& x) const {
   return at::mkldnn_convolution(x, weight_, bias_, padding_, stride_, dilation_, 1);
 }
 
-FoldedResidualBlock::FoldedResidualBlock(ResidualBlockImpl& b)
-    : conv1_(b.conv1, b.bn1, 1), conv2_(b.conv2, b.bn2, 1) {
-  if (b.skip) skip_.emplace(b.skip, b.bn_skip, 0);
+FoldedResidualBlock::FoldedResidualBlock(const ResidualBlockImpl& b)
+    : conv1_(*b.conv1, *b.bn1, 1), conv2_(*b.conv2, *b.bn2, 1) {
+  if (b.skip) skip_.emplace(*b.skip, *b.bn_skip, 0);
 }
 
 torch::Tensor FoldedResidualBlock::forward(const torch::Tensor& x) const {

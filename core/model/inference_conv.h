@@ -31,7 +31,7 @@ bool canFoldForInference();
 // weights are not seen (fold again). Thread safe (const).
 class FoldedConvBn {
  public:
-  FoldedConvBn(torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn, int64_t padding);
+  FoldedConvBn(const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn, int64_t padding);
   // x: [B, in, H, W], dense or oneDNN layout -> [B, out, H', W'] in oneDNN layout; call under no-grad.
   torch::Tensor forward(const torch::Tensor& x) const;
 
@@ -45,7 +45,7 @@ class FoldedConvBn {
 // Same contract as FoldedConvBn.
 class FoldedResidualBlock {
  public:
-  explicit FoldedResidualBlock(ResidualBlockImpl& block);
+  explicit FoldedResidualBlock(const ResidualBlockImpl& block);
   // x: [B, in, H, W], dense or oneDNN layout -> [B, out, H/stride, W/stride] in oneDNN layout
   torch::Tensor forward(const torch::Tensor& x) const;
 

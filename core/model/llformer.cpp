@@ -144,12 +144,10 @@ torch::Tensor LLformerImpl::trunkStage(int i, const torch::Tensor& x) {
 
 void LLformerImpl::foldForInference() {
   if (!resnet || is_training() || !canFoldForInference()) return;
-  auto conv = std::dynamic_pointer_cast<nn::Conv2dImpl>(res_stem->ptr(0));
-  auto bn = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(res_stem->ptr(1));
+  const auto* conv = res_stem->ptr(0)->as<nn::Conv2dImpl>();
+  const auto* bn = res_stem->ptr(1)->as<nn::BatchNorm2dImpl>();
   if (!conv || !bn || !conv->weight.is_cpu()) return;
-  nn::Conv2d stem_conv(conv);
-  nn::BatchNorm2d stem_bn(bn);
-  auto trunk = std::make_shared<FoldedTrunk>(FoldedTrunk{FoldedConvBn(stem_conv, stem_bn, 1), {}});
+  auto trunk = std::make_shared<FoldedTrunk>(FoldedTrunk{FoldedConvBn(*conv, *bn, 1), {}});
   const std::array<nn::Sequential*, 3> stages = {&res1, &res2, &res3};
   for (std::size_t i = 0; i < stages.size(); ++i)
     for (const auto& m : **stages[i]) trunk->stages[i].emplace_back(*m.get<ResidualBlock>());
