@@ -53,10 +53,13 @@ else
   [ -f "$RUN/ferplus.pack" ] || "$LLDIF" prepare "$FERPLUS" "$RUN/ferplus.pack" --keep-framing
   P=(--pack "$RUN/ferplus.pack")
 fi
+# Epochs: what fits each budget on a 2-core CPU with data-parallel training (each batch as two parts side
+# by side, ~1.3x the steps per minute of one batch on two OpenMP threads); the budget ends the cosine
+# schedule early where they do not fit.
 # The plain compact-ResNet baseline (no landmarks, no prior, no diffusion): the comparison.
-stage plain --stage 2 --variant plain "${P[@]}" --epochs "$(epochs 12)" --lr 2e-3 --budget-minutes "$(budget 45)"
-# The same baseline, 20 more epochs in a new cosine cycle: LLDif's trunk (and a longer-trained comparison).
-stage plain-long --stage 2 "${P[@]}" --init "$RUN/plain.ckpt" --epochs "$(epochs 20)" --lr 1e-3 --budget-minutes "$(budget 65)"
+stage plain --stage 2 --variant plain "${P[@]}" --epochs "$(epochs 16)" --lr 2e-3 --budget-minutes "$(budget 45)"
+# The same baseline, 26 more epochs in a new cosine cycle: LLDif's trunk (and a longer-trained comparison).
+stage plain-long --stage 2 "${P[@]}" --init "$RUN/plain.ckpt" --epochs "$(epochs 26)" --lr 1e-3 --budget-minutes "$(budget 65)"
 # Stage 0: LA-CLIP from scratch (image encoder + text encoder, template captions).
 stage stage0 --stage 0 "${P[@]}" --epochs "$(epochs 2)" --lr 1e-3 --budget-minutes "$(budget 5)"
 # Stage 1: PNET_s1 + LLformer (residual trunk from the longer-trained baseline, DTNet blocks starting as the
@@ -65,7 +68,7 @@ stage stage0 --stage 0 "${P[@]}" --epochs "$(epochs 2)" --lr 1e-3 --budget-minut
 stage stage1 --stage 1 "${P[@]}" --init "$RUN/stage0.ckpt" --backbone-from "$RUN/plain-long.ckpt" \
   --prior-dropout 0.5 --epochs "$(epochs 3)" --lr 5e-4 --budget-minutes "$(budget 30)"
 # Stage 2: PNET_s2 + denoiser + LLformer through the 4-step diffusion (V4: L_ce + inserted noise).
-stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs "$(epochs 4)" --lr 5e-4 --budget-minutes "$(budget 35)"
+stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs "$(epochs 5)" --lr 5e-4 --budget-minutes "$(budget 35)"
 if [ -f "$FERPLUS" ]; then
   log "recipe finished (trained only: evaluate $RUN/stage2.ckpt with lldif eval where OpenCV and dlib are)"
   exit 0

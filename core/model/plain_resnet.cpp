@@ -23,7 +23,14 @@ PlainResNetImpl::PlainResNetImpl() {
 torch::Tensor PlainResNetImpl::forward(const torch::Tensor& x) {
   torch::Tensor h = torch::relu(stem_bn->forward(stem->forward(x)));  // [B, 32, 48, 48]
   h = blocks->forward(h);                                             // [B, d2 = 192, 6, 6]
-  return head->forward(dropout->forward(h.mean({2, 3})));             // [B, 8]
+  torch::Tensor pooled = h.mean({2, 3});                              // [B, d2]
+  if (is_training() && dropout_generator) {
+    const double keep = 1.0 - dropout->options.p();
+    pooled = pooled * torch::bernoulli(torch::full_like(pooled, keep), *dropout_generator) / keep;
+  } else {
+    pooled = dropout->forward(pooled);
+  }
+  return head->forward(pooled);  // [B, 8]
 }
 
 int64_t residualTrunkMacs(int64_t d0, int64_t d1, int64_t d2) {

@@ -27,6 +27,10 @@ struct PlainResNetImpl : torch::nn::Module {
   torch::nn::Sequential blocks{nullptr};
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Linear head{nullptr};
+  // When set, training-mode dropout draws its mask from this generator instead of LibTorch's global one
+  // (data-parallel training: each part's replica draws from its own, seeded by the training loop, so that
+  // a run repeats exactly).
+  c10::optional<torch::Generator> dropout_generator;
 };
 TORCH_MODULE(PlainResNet);
 

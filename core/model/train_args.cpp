@@ -127,9 +127,13 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       [&o](const std::string& v) {
         o.budget_minutes = number("--budget-minutes", v, 0, kInf, "a number of minutes (0: epochs only)");
       });
-  add("--threads", "INT", "CPU threads (default: every core)", false, [&o](const std::string& v) {
-    o.threads = static_cast<int>(integer("--threads", v, 0, kMaxInt, "a number of threads (0: every core)"));
-  });
+  add("--threads", "INT",
+      "CPU threads (default: every core); stages 1-2 and the baseline cut each batch into one part per "
+      "thread, trained side by side (data-parallel)",
+      false, [&o](const std::string& v) {
+        o.threads =
+            static_cast<int>(integer("--threads", v, 0, kMaxInt, "a number of threads (0: every core)"));
+      });
   add("--device", "auto|cpu|cuda", "auto, cpu or cuda", false, [&o](const std::string& v) {
     o.device = oneOf("--device", v, {"auto", "cpu", "cuda"}, "auto, cpu or cuda");
   });

@@ -11,6 +11,7 @@
 
 #include "core/model/augment.h"
 #include "core/model/checkpoint.h"
+#include "core/model/data_parallel.h"
 #include "core/model/face_pack.h"
 #include "core/model/ferplus_labels.h"
 #include "core/model/losses.h"
@@ -300,6 +301,12 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   meta.info["stage" + std::to_string(o.stage) + ".command"] = o.command;
 
   setTrainMode(net, o.stage);
+  // On the CPU, stages 1-2 and the plain baseline run each batch as one part per thread, side by side
+  // (CpuDataParallel); stage 0 (a contrastive loss over the whole batch) and CUDA as one.
+  const int parallel_threads = dev.is_cpu() && o.stage != 0 ? threads : 1;
+  CpuDataParallel parallel(net, params, parallel_threads, [&o](LLDifNet& r) { setTrainMode(r, o.stage); });
+  if (parallel_threads > 1)
+    log(fmt("data-parallel: each batch runs as %.0f parts side by side, one thread each", parallel_threads));
   TrainReport report;
   const auto t_loop = Clock::now();
   const int64_t step0 = step;
@@ -335,52 +342,68 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     for (std::size_t g = 0; g < opt.param_groups().size(); ++g)
       static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(lr * group_lr_scale[g]);
 
-    torch::Tensor loss;
-    if (o.stage == 0) {
-      const auto pooled = net->la_clip->encodeImage(x).second;
-      const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
-      const torch::Tensor cap_ids = (a.lighting * 8 + label).to(dev);
-      loss =
-          symmetricInfoNce(net->la_clip->captionHead(pooled), net->la_clip->encodeText(caps), cap_ids,
-                           net->la_clip->logit_scale) +
-          softCrossEntropy(textSideLogits(net->la_clip->labelHead(pooled),
-                                          net->la_clip->encodeText(label_words), net->la_clip->logit_scale),
-                           target);
-    } else if (net->plain) {
-      loss = weightedSoftCrossEntropy(net->classify(x, heat, {}), target, class_weights);
-    } else {
-      torch::Tensor z_s1;
-      const torch::Tensor caps = captionBatch(a.lighting, label).to(dev);
-      if (o.stage == 1) {
-        z_s1 = net->priorS1(x, caps);
-        if (o.prior_dropout > 0) {
-          const torch::Tensor keep = (torch::rand({x.size(0), 1}) >= o.prior_dropout).to(z_s1.options());
-          z_s1 = z_s1 * keep;
-        }
-        loss = weightedSoftCrossEntropy(net->classify(x, heat, z_s1), target, class_weights);
-      } else {
-        {
-          torch::NoGradGuard ng;
-          z_s1 = net->priorS1(x, caps);
-        }
-        const bool insert = cfg.variant == Variant::kV2 || cfg.variant == Variant::kV4;
-        const torch::Tensor noise = torch::randn({x.size(0), cfg.prior_dim}).to(dev);
-        const auto traj = net->priorS2(x, noise, insert ? z_s1 : torch::Tensor());
-        const torch::Tensor z0 = traj.back();
-        if (step < o.warmup_steps && cfg.variant != Variant::kV1NoDiffusion) {
-          loss = (z0 - z_s1).abs().mean();  // DiffIR: warm up PNET_s2 + denoiser on |Z_0 - Z_s1|
-        } else {
-          loss = weightedSoftCrossEntropy(net->classify(x, heat, z0), target, class_weights);
-          if (cfg.variant == Variant::kV2) loss = loss + priorKl(z_s1, z0, cfg.kl_tau);
-        }
+    // The step's random draws are made here, on this thread, before the batch is cut into parts
+    // (CpuDataParallel): the same seed gives the same run.
+    const int64_t rows = x.size(0);
+    const bool split = o.stage != 0;  // LA-CLIP's contrastive loss couples the rows
+    const int parts = split ? parallel.parts(rows) : 1;
+    torch::Tensor caps, keep, noise;
+    if (o.stage == 0 || !net->plain) caps = captionBatch(a.lighting, label).to(dev);
+    if (o.stage == 1 && o.prior_dropout > 0) keep = (torch::rand({rows, 1}) >= o.prior_dropout).to(dev);
+    if (o.stage == 2 && !net->plain) noise = torch::randn({rows, cfg.prior_dim}).to(dev);
+    const int64_t dropout_seed = net->plain && parts > 1 ? torch::randint(1 << 30, {1}).item<int64_t>() : 0;
+    // A class-weighted loss is normalised by its rows' total weight: a part's share is its weight's share.
+    const torch::Tensor row_weight =
+        class_weights.defined() ? torch::matmul(target, class_weights.to(target.device())) : torch::Tensor();
+    const bool insert = cfg.variant == Variant::kV2 || cfg.variant == Variant::kV4;
+    const auto part_loss = [&](LLDifNet& n, int part, int64_t from, int64_t to) -> torch::Tensor {
+      const auto cut = [from, to](const torch::Tensor& t) { return t.defined() ? t.slice(0, from, to) : t; };
+      const torch::Tensor xp = cut(x), tp = cut(target);
+      const auto classLoss = [&](const torch::Tensor& logits) {
+        torch::Tensor l = weightedSoftCrossEntropy(logits, tp, class_weights);
+        if (row_weight.defined() && to - from < rows)
+          l = l * (row_weight.slice(0, from, to).sum() / row_weight.sum().clamp_min(1e-8)) *
+              (static_cast<double>(rows) / static_cast<double>(to - from));
+        return l;
+      };
+      if (o.stage == 0) {
+        const auto pooled = n->la_clip->encodeImage(xp).second;
+        const torch::Tensor cap_ids = (a.lighting * 8 + label).to(dev);
+        return symmetricInfoNce(n->la_clip->captionHead(pooled), n->la_clip->encodeText(caps), cap_ids,
+                                n->la_clip->logit_scale) +
+               softCrossEntropy(textSideLogits(n->la_clip->labelHead(pooled),
+                                               n->la_clip->encodeText(label_words), n->la_clip->logit_scale),
+                                tp);
       }
-    }
+      if (n->plain) {
+        if (parts > 1)
+          n->plain->dropout_generator = torch::make_generator<torch::CPUGeneratorImpl>(dropout_seed + part);
+        return classLoss(n->classify(xp, cut(heat), {}));
+      }
+      torch::Tensor z_s1;
+      if (o.stage == 1) {
+        z_s1 = n->priorS1(xp, cut(caps));
+        if (keep.defined()) z_s1 = z_s1 * cut(keep).to(z_s1.options());
+        return classLoss(n->classify(xp, cut(heat), z_s1));
+      }
+      {
+        torch::NoGradGuard ng;
+        z_s1 = n->priorS1(xp, cut(caps));
+      }
+      const auto traj = n->priorS2(xp, cut(noise), insert ? z_s1 : torch::Tensor());
+      const torch::Tensor z0 = traj.back();
+      if (step < o.warmup_steps && cfg.variant != Variant::kV1NoDiffusion)
+        return (z0 - z_s1).abs().mean();  // DiffIR: warm up PNET_s2 + denoiser on |Z_0 - Z_s1|
+      torch::Tensor l = classLoss(n->classify(xp, cut(heat), z0));
+      if (cfg.variant == Variant::kV2) l = l + priorKl(z_s1, z0, cfg.kl_tau);
+      return l;
+    };
     opt.zero_grad();
-    loss.backward();
+    const double lv = parallel.forwardBackward(rows, part_loss, split);
     torch::nn::utils::clip_grad_norm_(params, 5.0);
     opt.step();
+    parallel.afterStep();
     ++step;
-    const double lv = loss.item<double>();
     loss_ema = loss_ema == 0 ? lv : 0.98 * loss_ema + 0.02 * lv;
 
     const double elapsed = secondsSince(t_loop);

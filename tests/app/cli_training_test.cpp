@@ -117,6 +117,26 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     EXPECT_EQ(lldif::loadCheckpoint(s2_alone).meta.alignment_template.size(), 136u);
   }
 
+  // Data-parallel training (--threads 2: each batch as two parts side by side, one thread each) repeats
+  // exactly with the same seed, stage 2's noise and the baseline's dropout included.
+  for (const std::string& args : {"train --stage 2 --epochs 1 --init " + s1,
+                                  std::string("train --stage 2 --variant plain --epochs 1")}) {
+    std::vector<lldif::LoadedCheckpoint> twice;
+    for (const std::string tag : {"a", "b"}) {
+      const std::string out = (dir / ("parts-" + tag + ".ckpt")).string();
+      const CliRun r = run(args + " --pack " + pack + " --batch 4 --threads 2 --lr 1e-3 --out " + out, true);
+      ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
+      EXPECT_TRUE(contains(r.out, "each batch runs as 2 parts side by side")) << r.out;
+      twice.push_back(lldif::loadCheckpoint(out));
+      fs::remove_all(out + ".run");
+    }
+    const auto a = twice[0].net->named_parameters(), b = twice[1].net->named_parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& p : a) EXPECT_TRUE(torch::equal(p.value(), b[p.key()])) << args << ": " << p.key();
+    const auto ab = twice[0].net->named_buffers(), bb = twice[1].net->named_buffers();
+    for (const auto& t : ab) EXPECT_TRUE(torch::equal(t.value(), bb[t.key()])) << args << ": " << t.key();
+  }
+
   // --backbone-lr 0 kept stage 1's residual trunk exactly the baseline's while the rest of the LLformer
   // learnt (its DTNet output projections start at zero); with one rate for all, stage 1 moves the trunk.
   {
