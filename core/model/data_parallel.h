@@ -2,7 +2,7 @@
 // thread; every part runs forward and backward on its own replica of the network, on its own thread with
 // one OpenMP thread, and the replicas' gradients are summed into the network's own, so that the optimiser
 // steps once, on the gradient of the whole batch. This network is many small operations, on which OpenMP's
-// fork and join at every operation cost more than they gain (docs/MODEL.md, "Training on several cores").
+// fork and join at every operation cost more than they gain (docs/TRAINING.md, "Training on several cores").
 //
 // Contract:
 // - requires: a network on the CPU; `trainable` = the tensors the optimiser updates (a subset of the
