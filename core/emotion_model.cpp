@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <future>
 #include <thread>
 
-#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include "core/data_paths.h"
 #include "core/face_aligner.h"
 #include "core/model/checkpoint.h"
+#include "core/model/side_by_side.h"
 #include "core/stopwatch.h"
 
 namespace lldif {
@@ -171,16 +170,8 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
   torch::set_num_threads(dev.is_cpu() ? 1 : impl_->threads);
   Rows rows;
   if (chunks > 1) {
-    std::vector<std::future<Rows>> others;
-    for (int64_t c = 1; c < chunks; ++c) {
-      others.push_back(std::async(std::launch::async, [&runRows, c, chunks, R] {
-        at::set_num_threads(1);  // OpenMP's setting is this thread's own
-        return runRows(c * R / chunks, (c + 1) * R / chunks);
-      }));
-    }
-    std::vector<Rows> parts;
-    parts.push_back(runRows(0, R / chunks));
-    for (auto& f : others) parts.push_back(f.get());
+    const std::vector<Rows> parts =
+        runSideBySide(chunks, R, [&runRows](int64_t, int64_t from, int64_t to) { return runRows(from, to); });
     std::vector<torch::Tensor> logits;
     for (const Rows& p : parts) {
       logits.push_back(p.logits);

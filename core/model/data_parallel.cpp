@@ -1,9 +1,10 @@
 #include "core/model/data_parallel.h"
 
 #include <algorithm>
-#include <future>
 #include <set>
 #include <stdexcept>
+
+#include "core/model/side_by_side.h"
 
 namespace lldif {
 
@@ -61,40 +62,17 @@ double CpuDataParallel::forwardBackward(int64_t rows, const PartLoss& loss, bool
     l.backward();
     return l.item<double>();
   }
-  const int omp_threads = at::get_num_threads();
-  const auto run = [&loss, rows, n](LLDifNet& net, int k) {
-    const int64_t from = k * rows / n, to = (k + 1) * rows / n;
-    const torch::Tensor l =
-        loss(net, k, from, to) * (static_cast<double>(to - from) / static_cast<double>(rows));
-    l.backward();
-    return l.item<double>();
-  };
   for (int k = 1; k < n; ++k)
     for (auto& p : replicas_[static_cast<std::size_t>(k - 1)]->parameters()) p.mutable_grad().reset();
-  std::vector<std::future<double>> others;
-  for (int k = 1; k < n; ++k) {
-    others.push_back(std::async(std::launch::async, [&run, this, k] {
-      at::set_num_threads(1);  // OpenMP's setting is this thread's own
-      return run(replicas_[static_cast<std::size_t>(k - 1)], k);
-    }));
-  }
-  at::set_num_threads(1);
   double total = 0;
-  std::exception_ptr failure;
-  try {
-    total += run(net_, 0);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  for (auto& f : others) {  // wait for every part, even when one failed
-    try {
-      total += f.get();
-    } catch (...) {
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  at::set_num_threads(omp_threads);
-  if (failure) std::rethrow_exception(failure);
+  for (const double l : runSideBySide(n, rows, [&](int64_t k, int64_t from, int64_t to) {
+         LLDifNet& net = k == 0 ? net_ : replicas_[static_cast<std::size_t>(k - 1)];
+         const torch::Tensor part = loss(net, static_cast<int>(k), from, to) *
+                                    (static_cast<double>(to - from) / static_cast<double>(rows));
+         part.backward();
+         return part.item<double>();
+       }))
+    total += l;
 
   torch::NoGradGuard ng;
   for (int k = 1; k < n; ++k) {

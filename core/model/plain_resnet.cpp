@@ -6,6 +6,13 @@ namespace lldif {
 
 namespace nn = torch::nn;
 
+ModelConfig withResidualBackbone(ModelConfig base) {
+  base.backbone = "resnet";
+  base.dims = kPlainResNetDims;
+  base.fusion_dim = 128;
+  return base;
+}
+
 PlainResNetImpl::PlainResNetImpl() {
   stem = register_module("stem", nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1).bias(false)));
   stem_bn = register_module("stem_bn", nn::BatchNorm2d(32));

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include "core/model/model_config.h"
 #include "core/model/pnet_s2.h"
 
 namespace lldif {
@@ -16,6 +17,11 @@ namespace lldif {
 // Channels of the residual trunk at 24x24, 12x12, 6x6 (after a 32-channel stem). The LLformer's "resnet"
 // backbone takes these dims so that a trained baseline can start it (loadPlainBackbone).
 inline constexpr std::array<int, 3> kPlainResNetDims = {48, 96, 192};
+
+// `base` with the LLformer built on this residual trunk: backbone "resnet", dims kPlainResNetDims, fusion
+// width 128. The shipped network, and what stage 1 rebuilds its LLformer as with `lldif train
+// --backbone-from`.
+ModelConfig withResidualBackbone(ModelConfig base);
 
 struct PlainResNetImpl : torch::nn::Module {
   PlainResNetImpl();

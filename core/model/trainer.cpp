@@ -181,9 +181,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     if (!base.net->plain)
       throw std::runtime_error(o.backbone_from.string() +
                                " is not a plain baseline (lldif train --variant plain)");
-    net->config.backbone = "resnet";
-    net->config.dims = kPlainResNetDims;
-    net->config.fusion_dim = 128;
+    net->config = withResidualBackbone(net->config);
     net->llformer = net->replace_module("llformer", LLformer(net->config));
     loadPlainBackbone(net->llformer, base.net->plain);
     meta.info["stage1.backbone_from"] =

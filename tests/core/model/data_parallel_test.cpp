@@ -13,13 +13,8 @@
 namespace lldif {
 namespace {
 
-ModelConfig residualConfig() {
-  ModelConfig c;
-  c.backbone = "resnet";  // the shipped network: BatchNorm in the trunk and in PNET_s2
-  c.dims = {48, 96, 192};
-  c.fusion_dim = 128;
-  return c;
-}
+// The shipped network: BatchNorm in the trunk and in PNET_s2.
+ModelConfig residualConfig() { return withResidualBackbone({}); }
 
 struct Batch {
   torch::Tensor image, heat, noise, target;

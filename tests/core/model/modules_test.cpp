@@ -43,13 +43,8 @@ TEST(Modules, OutputShapesAtEveryBoundary) {
             (std::vector<int64_t>{B, 64, 12, 12}));
 }
 
-ModelConfig resnetConfig() {
-  ModelConfig c;
-  c.backbone = "resnet";
-  c.dims = {48, 96, 192};
-  c.fusion_dim = 128;
-  return c;
-}
+// The shipped network: BatchNorm in the trunk and in PNET_s2.
+ModelConfig resnetConfig() { return withResidualBackbone({}); }
 
 TEST(Modules, ResidualBackboneShapesAndItsDtnetBlocksStartAsTheIdentity) {
   torch::manual_seed(4);

@@ -10,13 +10,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ModelConfig residualConfig() {
-  ModelConfig c;
-  c.backbone = "resnet";  // the shipped network: BatchNorm in the trunk and in PNET_s2
-  c.dims = {48, 96, 192};
-  c.fusion_dim = 128;
-  return c;
-}
+// The shipped network: BatchNorm in the trunk and in PNET_s2.
+ModelConfig residualConfig() { return withResidualBackbone({}); }
 
 // Saves a network of config c initialised with seed; its BatchNorm running means are set to `bn` and the
 // step counters to `steps`, so that buffers differ between files as they do between training runs.

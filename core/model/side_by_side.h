@@ -1,0 +1,55 @@
+// side_by_side.h - the rows of a batch cut into parts that run side by side on a multi-core CPU, one thread
+// each with one OpenMP thread. On this network of many small operations OpenMP's fork and join at every
+// operation cost more than they gain; inference (EmotionModel::predict) and data-parallel training
+// (CpuDataParallel) use the cores this way instead (docs/MODEL.md, docs/TRAINING.md).
+//
+// Contract: runSideBySide(n, rows, part) requires n >= 1 and calls part(k, from, to) for every k in [0, n)
+// with rows [k * rows / n, (k + 1) * rows / n): part 0 on the calling thread, each other part on a thread of
+// its own, every one with one OpenMP thread. ensures: returns the n results in order of k; waits for every
+// part even when one throws, then rethrows the first failure; the calling thread's OpenMP thread count is
+// what it was. Thread safe when part is.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <future>
+#include <type_traits>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+namespace lldif {
+
+template <class Part>
+auto runSideBySide(int64_t n, int64_t rows, const Part& part)
+    -> std::vector<std::invoke_result_t<const Part&, int64_t, int64_t, int64_t>> {
+  using Result = std::invoke_result_t<const Part&, int64_t, int64_t, int64_t>;
+  std::vector<std::future<Result>> others;
+  for (int64_t k = 1; k < n; ++k) {
+    others.push_back(std::async(std::launch::async, [&part, k, n, rows] {
+      at::set_num_threads(1);  // OpenMP's setting is this thread's own
+      return part(k, k * rows / n, (k + 1) * rows / n);
+    }));
+  }
+  const int omp_threads = at::get_num_threads();
+  at::set_num_threads(1);
+  std::vector<Result> results;
+  std::exception_ptr failure;
+  try {
+    results.push_back(part(0, 0, rows / n));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  for (auto& f : others) {
+    try {
+      results.push_back(f.get());
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  at::set_num_threads(omp_threads);
+  if (failure) std::rethrow_exception(failure);
+  return results;
+}
+
+}  // namespace lldif
