@@ -140,7 +140,7 @@ struct PredictArgs {
 };
 
 std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, const std::string& device,
-                                                 bool flip_average = false) {
+                                                 bool flip_average = false, int threads = 0) {
   fs::path path = path_arg.empty() ? defaultModelPath() : fs::path(path_arg);
   if (path.empty()) {
     throw std::runtime_error(
@@ -150,6 +150,7 @@ std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, co
   ModelOptions mo;
   mo.device = device;
   mo.flip_average = flip_average;
+  mo.threads = threads;
   auto model = EmotionModel::load(path, mo);
   if (!model->info().trained) {
     std::fprintf(
@@ -406,6 +407,7 @@ struct BenchArgs {
   bool no_model = false;
   bool realtime = false;
   std::string device = "auto";
+  int threads = 0;  // the model's CPU threads; 0 = every core, as in the viewer
 };
 
 // Times the viewer's own FrameProcessor (the same code, settings and threads) over a source.
@@ -414,7 +416,7 @@ struct BenchArgs {
 //               and dropped frames (frames the pipeline was too busy to take)
 int runBench(const BenchArgs& a) {
   std::shared_ptr<EmotionModel> model;
-  if (!a.no_model) model = loadModelOrExplain(a.model, a.device);
+  if (!a.no_model) model = loadModelOrExplain(a.model, a.device, false, a.threads);
   AnalyzerOptions opt;
   opt.detector.scale = a.detect_scale;
   auto processor = std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(opt), model);
@@ -510,6 +512,7 @@ int runBench(const BenchArgs& a) {
   j["detect_scale"] = a.detect_scale;
   j["model"] = model ? model->info().file.string() : "none";
   j["device"] = model ? model->info().device : "cpu";
+  j["model_threads"] = a.threads;
   j["blas"] = blasKernelsSummary();
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
   j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)}, {"detect", stage(detect)},
@@ -594,6 +597,11 @@ int main(int argc, char** argv) {
       "Run the real two-thread pipeline paced at the source's rate: latency and dropped frames");
   bench_cmd->add_option("--device", bench.device, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  bench_cmd
+      ->add_option("--threads", bench.threads,
+                   "The model's CPU threads (default 0: every core, as the viewer; 1: no overlap of a single "
+                   "face's branches, no chunks)")
+      ->check(CLI::Range(0, 256));
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
       ->check(CLI::Range(0.1, 4.0));
 

@@ -10,6 +10,7 @@
 #include "core/data_paths.h"
 #include "core/face_aligner.h"
 #include "core/model/checkpoint.h"
+#include "core/model/overlapped_inference.h"
 #include "core/model/side_by_side.h"
 #include "core/stopwatch.h"
 
@@ -147,10 +148,30 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
     double prior_ms = 0, classify_ms = 0;
   };
   LLDifNet& net = impl_->net;
-  const auto runRows = [&net, &img_k, &heat_k, &noise, dev](int64_t from, int64_t to) {
+  // On the CPU the rows run in chunks side by side, one thread each (as many chunks as threads, at most one
+  // per row). This network is many small operations, and OpenMP's fork and join on each of them cost more
+  // than they gain: on the 2-core CPU, batch 1 took 10.5 ms on one thread and 19 ms on two, batch 8 64 ms
+  // on one thread, 71-83 ms on two, 37-38 ms as two chunks of 4; batch 32 238 / 205 / 150 ms (docs/MODEL.md).
+  // Where there are at least twice as many threads as chunks (one face on two cores), each chunk runs its
+  // prior and landmark branch on a second thread beside its image branch (core/model/overlapped_inference.h).
+  // The model is only read.
+  const int64_t R = img_k.size(0);
+  const int64_t chunks = dev.is_cpu() ? std::clamp<int64_t>(impl_->threads, 1, R) : 1;
+  const bool overlap = dev.is_cpu() && impl_->threads >= 2 * chunks && net->llformer;
+  const auto runRows = [&net, &img_k, &heat_k, &noise, dev, overlap](int64_t from, int64_t to) {
     c10::InferenceMode guard;  // per thread
     Rows r;
     auto t = Clock::now();
+    if (overlap) {
+      // prior_ms is then the prior's own time, overlapped by the trunk's; classify_ms the rest.
+      OverlappedResult o = inferOverlapped(*net, img_k.slice(0, from, to), heat_k.slice(0, from, to),
+                                           noise.slice(0, from, to));
+      r.traj = std::move(o.trajectory);
+      r.logits = o.logits;
+      r.prior_ms = o.prior_ms;
+      r.classify_ms = std::max(0.0, msSince(t) - o.prior_ms);
+      return r;
+    }
     r.traj = net->priorS2(img_k.slice(0, from, to), noise.slice(0, from, to));
     if (dev.is_cuda()) torch::cuda::synchronize();
     r.prior_ms = msSince(t);
@@ -160,13 +181,6 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
     r.classify_ms = msSince(t);
     return r;
   };
-  // On the CPU the rows run in chunks side by side, one thread each (as many chunks as threads, at most one
-  // per row). This network is many small operations, and OpenMP's fork and join on each of them cost more
-  // than they gain: on the 2-core CPU, batch 1 took 10.5 ms on one thread and 19 ms on two, batch 8 64 ms
-  // on one thread, 71-83 ms on two, 37-38 ms as two chunks of 4; batch 32 238 / 205 / 150 ms (docs/MODEL.md).
-  // The model is only read.
-  const int64_t R = img_k.size(0);
-  const int64_t chunks = dev.is_cpu() ? std::clamp<int64_t>(impl_->threads, 1, R) : 1;
   torch::set_num_threads(dev.is_cpu() ? 1 : impl_->threads);
   Rows rows;
   if (chunks > 1) {

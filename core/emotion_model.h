@@ -25,6 +25,8 @@ class ModelLoadError : public std::runtime_error {
 struct ModelOptions {
   std::string device = "auto";  // auto (CUDA if this LibTorch build and machine have it), cpu, cuda
   // CPU: the faces (rows) run in up to this many chunks side by side, one thread each; 0 = every core.
+  // With at least two threads per chunk (one face on two cores), each chunk's prior and landmark branch run
+  // on a second thread beside its image branch (core/model/overlapped_inference.h).
   int threads = 0;
   // Test-time flip averaging: each face also runs mirrored (image and heatmaps flipped left-right, the same
   // noise) and the two probability vectors are averaged. Twice the work; the trajectory is the unflipped one.
@@ -45,8 +47,8 @@ struct EmotionPrediction {
 };
 
 struct PredictTimings {
-  double prior_ms = 0;     // PNET_s2 + T denoiser steps
-  double classify_ms = 0;  // LLformer
+  double prior_ms = 0;     // PNET_s2 + T denoiser steps (beside the LLformer's trunk when overlapped)
+  double classify_ms = 0;  // LLformer (overlapped: the wall time of the rows less prior_ms)
   double total_ms = 0;     // including tensor conversion
 };
 

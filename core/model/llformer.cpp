@@ -102,30 +102,35 @@ LLformerImpl::LLformerImpl(const ModelConfig& c) {
 torch::Tensor LLformerImpl::forward(const torch::Tensor& image, const torch::Tensor& heatmaps,
                                     const torch::Tensor& z) {
   // Image branch F_i and landmark branch L_i at 24x24, 12x12, 6x6.
-  std::array<torch::Tensor, 3> f, l;
-  if (resnet) {
-    f[0] = dtnet[0]->as<DTNetBlock>()->forward(trunkStage(0, image), z);  // [B, d0, 24, 24]
-    f[1] = dtnet[1]->as<DTNetBlock>()->forward(trunkStage(1, f[0]), z);   // [B, d1, 12, 12]
-    f[2] = dtnet[2]->as<DTNetBlock>()->forward(trunkStage(2, f[1]), z);   // [B, d2, 6, 6]
-  } else {
-    f[0] = dtnet[0]->as<DTNetBlock>()->forward(stem->forward(image), z);  // [B, d0, 24, 24]
-    f[1] = dtnet[1]->as<DTNetBlock>()->forward(down1->forward(f[0]), z);  // [B, d1, 12, 12]
-    f[2] = dtnet[2]->as<DTNetBlock>()->forward(down2->forward(f[1]), z);  // [B, d2, 6, 6]
-  }
+  const torch::Tensor f0 = dtnet[0]->as<DTNetBlock>()->forward(imageTrunk(0, image), z);  // [B, d0, 24, 24]
+  const torch::Tensor f1 = dtnet[1]->as<DTNetBlock>()->forward(imageTrunk(1, f0), z);     // [B, d1, 12, 12]
+  const torch::Tensor f2 = dtnet[2]->as<DTNetBlock>()->forward(imageTrunk(2, f1), z);     // [B, d2, 6, 6]
+  const std::array<torch::Tensor, 3> l = landmarkFeatures(heatmaps);
+  return head({scaleTokens(0, f0, l[0]), scaleTokens(1, f1, l[1]), scaleTokens(2, f2, l[2])});
+}
+
+torch::Tensor LLformerImpl::imageTrunk(int i, const torch::Tensor& x) {
+  if (resnet) return trunkStage(i, x);
+  return i == 0 ? stem->forward(x) : i == 1 ? down1->forward(x) : down2->forward(x);
+}
+
+std::array<torch::Tensor, 3> LLformerImpl::landmarkFeatures(const torch::Tensor& heatmaps) {
   const torch::Tensor h24 = torch::avg_pool2d(heatmaps, 2);  // [B, K, 24, 24]
   const torch::Tensor h12 = torch::avg_pool2d(h24, 2);
-  l[0] = lm_stem->forward(h24);                         // [B, d0, 24, 24]
-  l[1] = lm_down1->forward(h12);                        // [B, d1, 12, 12]
-  l[2] = lm_down2->forward(torch::avg_pool2d(h12, 2));  // [B, d2, 6, 6]
+  return {lm_stem->forward(h24),                          // [B, d0, 24, 24]
+          lm_down1->forward(h12),                         // [B, d1, 12, 12]
+          lm_down2->forward(torch::avg_pool2d(h12, 2))};  // [B, d2, 6, 6]
+}
 
-  std::vector<torch::Tensor> tokens;
-  for (int i = 0; i < 3; ++i) {
-    const torch::Tensor o = dlnet[i]->as<DLNet>()->forward(f[i], l[i]);  // O_i: [B, d_i, H_i, W_i]
-    torch::Tensor x = torch::cat({f[i], o}, 1);                          // Eq. 10: [B, 2 d_i, H_i, W_i]
-    x = torch::adaptive_avg_pool2d(x, {tokens_side, tokens_side});       // [B, 2 d_i, s, s]
-    x = x.flatten(2).transpose(1, 2);                                    // [B, s*s, 2 d_i]
-    tokens.push_back(fuse[i]->as<nn::Linear>()->forward(x));             // [B, s*s, fusion_dim]
-  }
+torch::Tensor LLformerImpl::scaleTokens(int i, const torch::Tensor& f, const torch::Tensor& l) {
+  const torch::Tensor o = dlnet[i]->as<DLNet>()->forward(f, l);   // O_i: [B, d_i, H_i, W_i]
+  torch::Tensor x = torch::cat({f, o}, 1);                        // Eq. 10: [B, 2 d_i, H_i, W_i]
+  x = torch::adaptive_avg_pool2d(x, {tokens_side, tokens_side});  // [B, 2 d_i, s, s]
+  x = x.flatten(2).transpose(1, 2);                               // [B, s*s, 2 d_i]
+  return fuse[i]->as<nn::Linear>()->forward(x);                   // [B, s*s, fusion_dim]
+}
+
+torch::Tensor LLformerImpl::head(const std::vector<torch::Tensor>& tokens) {
   torch::Tensor x = torch::cat(tokens, 1) + pos_embed;                      // [B, 3 s*s, fusion_dim]
   for (const auto& b : *blocks) x = b->as<TransformerBlock>()->forward(x);  // Eq. 11-12
   return classifier->forward(norm->forward(x.mean(1)));                     // [B, 8]

@@ -3,6 +3,9 @@
 // concatenated, transformer blocks (Eq. 11-12), pooled, classifier over the 8 FERPlus classes.
 #pragma once
 
+#include <array>
+#include <vector>
+
 #include <torch/torch.h>
 
 #include "core/model/dlnet.h"
@@ -28,6 +31,19 @@ struct LLformerImpl : torch::nn::Module {
   explicit LLformerImpl(const ModelConfig& config);
   // image: [B, 1, 48, 48] normalised gray; heatmaps: [B, K, 48, 48]; z: [B, C]  ->  logits [B, 8]
   torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& heatmaps, const torch::Tensor& z);
+
+  // forward's parts, in its order, for a caller that schedules them itself
+  // (core/model/overlapped_inference.h):
+  //   F_i = dtnet[i](imageTrunk(i, i == 0 ? image : F_{i-1}), z)   for i = 0, 1, 2
+  //   logits = head({scaleTokens(i, F_i, landmarkFeatures(heatmaps)[i]) for i = 0, 1, 2})
+  // imageTrunk: the image branch of scale i before its DTNet block (i = 0: [B, 1, 48, 48] -> [B, d0, 24, 24];
+  // 1: -> [B, d1, 12, 12]; 2: -> [B, d2, 6, 6]). landmarkFeatures: heatmaps [B, K, 48, 48] -> L_i, [B, d_i,
+  // H_i, W_i]. scaleTokens: DLNet (Eq. 5-9) and the fusion of Eq. 10, F_i and L_i -> [B, s*s, fusion_dim].
+  // head: the three scales' tokens -> transformer blocks (Eq. 11-12) -> logits [B, 8].
+  torch::Tensor imageTrunk(int i, const torch::Tensor& x);
+  std::array<torch::Tensor, 3> landmarkFeatures(const torch::Tensor& heatmaps);
+  torch::Tensor scaleTokens(int i, const torch::Tensor& f, const torch::Tensor& l);
+  torch::Tensor head(const std::vector<torch::Tensor>& tokens);
 
   // For inference on the CPU: the residual trunk's BatchNorms folded into its convolutions, run through
   // oneDNN (FoldedResidualBlock; the same function up to float rounding, ~25% less time at batch 1,

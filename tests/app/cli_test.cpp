@@ -123,6 +123,14 @@ TEST(Cli, BenchTimesTheViewersProcessorOnARealVideoAsJson) {
   } else {
     EXPECT_EQ(blas, "not OpenBLAS");
   }
+  EXPECT_EQ(j["model_threads"], 0);
+  // The model on one thread (a single face's branches not overlapped): the same JSON, its threads said.
+  const CliRun one =
+      run("bench --source " + (dir / "clip.avi").string() + " --frames 3 --mode clear --threads 1");
+  ASSERT_EQ(one.code, 0) << one.out;
+  const auto j1 = nlohmann::json::parse(one.out);
+  EXPECT_EQ(j1["model_threads"], 1);
+  EXPECT_GT(j1["stages"]["model"]["median_ms"].get<double>(), 0.0);
   // A source that does not exist: a message, not a crash.
   const CliRun bad = run("bench --source /no/such.mp4 --frames 3", true);
   EXPECT_NE(bad.code, 0);

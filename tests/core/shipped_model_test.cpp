@@ -122,6 +122,32 @@ TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
   EXPECT_GT(differs, 1e-3) << "a face and its mirror give (slightly) different probabilities";
 }
 
+// A single face on two threads (its prior and landmark branch beside its image branch,
+// core/model/overlapped_inference.h) gets the probabilities and trajectory one thread gives it.
+TEST(ShippedModel, OneFaceOnTwoThreadsIsReadAsOnOne) {
+  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
+  auto one = EmotionModel::load(file, {"cpu", 1});
+  auto two = EmotionModel::load(file, {"cpu", 2});
+  AnalyzerOptions o;
+  o.detector = DetectorOptions::stills();
+  FaceAnalyzer analyzer(o, test::sharedLandmarker());
+  for (const auto& c : cases()) {
+    const auto r = analyzer.analyze(loadImageBgr(c.file), false);
+    ASSERT_EQ(r.faces.size(), 1u) << c.file;
+    const std::vector<ModelInput> face = {{r.faces[0].aligned.crop, r.faces[0].aligned.heatmaps}};
+    PredictTimings t;
+    const auto p = one->predict(face, {5}), q = two->predict(face, {5}, 1, &t);
+    EXPECT_EQ(p[0].top, q[0].top) << c.file;
+    for (int k = 0; k < kNumClasses; ++k) EXPECT_NEAR(p[0].probs[k], q[0].probs[k], 1e-5) << c.file;
+    ASSERT_EQ(p[0].trajectory.size(), q[0].trajectory.size());
+    for (std::size_t s = 0; s < p[0].trajectory.size(); ++s)
+      for (std::size_t d = 0; d < p[0].trajectory[s].size(); ++d)
+        ASSERT_NEAR(p[0].trajectory[s][d], q[0].trajectory[s][d], 1e-5);
+    EXPECT_GT(t.prior_ms, 0.0);
+    EXPECT_GT(t.classify_ms, 0.0);
+  }
+}
+
 // lldif eval on a FERPlus-layout folder of photos from elsewhere (500 px colour portraits, label.csv
 // copied with FERPlus's constant box, and a picture of two faces whose box names one): with the default
 // framing each face is found and aligned to the template, and read as in the viewer.
