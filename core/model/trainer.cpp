@@ -234,11 +234,15 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   int64_t step = 0;
   double best = -1;
   double trained_s_before = 0;  // training wall time of earlier runs of this command (resume)
+  // Wall time of the last validation pass and checkpoint writes: the budget keeps room for the closing one,
+  // so that a stage ends within its budget, not a validation pass after it.
+  double closing_s = 0;
   const fs::path state_file = run_dir / "state.txt";
   if (fs::exists(state_file)) {  // resume
     std::ifstream s(state_file);
     s >> step >> best;
     if (!(s >> trained_s_before)) trained_s_before = 0;  // older state files have no training time
+    if (!(s >> closing_s)) closing_s = 0;
     LoadedCheckpoint last = loadCheckpoint(run_dir / "last.ckpt");
     torch::NoGradGuard ng;
     auto dst = net->named_parameters(true);
@@ -331,12 +335,15 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     // Learning rate: linear warm-up then cosine decay over the steps, or over the time budget when that
     // ends first (so a slower machine, or one shared with other work, still anneals fully).
     const double trained_s = trained_s_before + secondsSince(t_start);
+    const double budget_s = std::max(1.0, o.budget_minutes * 60.0 - closing_s);  // for the steps
     double progress = static_cast<double>(step - o.warmup_steps) /
                       static_cast<double>(std::max<int64_t>(1, total_steps - o.warmup_steps));
-    if (o.budget_minutes > 0) progress = std::max(progress, trained_s / (o.budget_minutes * 60.0));
+    if (o.budget_minutes > 0) progress = std::max(progress, trained_s / budget_s);
     const double lr = step < o.warmup_steps ? o.lr * (step + 1) / o.warmup_steps
                                             : o.lr * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
-    const bool budget_spent = o.budget_minutes > 0 && trained_s >= o.budget_minutes * 60.0;
+    // This step is the last when it would end past the budget (at the mean step time of this run).
+    const double mean_step_s = step > step0 ? secondsSince(t_loop) / static_cast<double>(step - step0) : 0.0;
+    const bool budget_spent = o.budget_minutes > 0 && trained_s + mean_step_s >= budget_s;
     for (std::size_t g = 0; g < opt.param_groups().size(); ++g)
       static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(lr * group_lr_scale[g]);
 
@@ -412,7 +419,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
               static_cast<double>(total_steps), static_cast<double>(step) / steps_per_epoch, loss_ema) +
           fmt("  lr %.2e  %.2f s/step", lr, per_step) + "  ETA " +
           duration(o.budget_minutes > 0 ? std::min(per_step * static_cast<double>(total_steps - step),
-                                                   std::max(0.0, o.budget_minutes * 60.0 - trained_s))
+                                                   std::max(0.0, budget_s - trained_s))
                                         : per_step * static_cast<double>(total_steps - step)));
     }
     if (budget_spent) total_steps = step;  // the schedule is complete: this is the last step
@@ -420,6 +427,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     const bool out_of_time = (o.max_minutes > 0 && secondsSince(t_start) > o.max_minutes * 60.0) ||
                              (o.stop_at_step > 0 && step >= o.stop_at_step);
     if (epoch_end || out_of_time) {
+      const auto t_closing = Clock::now();
       const auto acc = evaluate();
       const double score = 0.5 * (acc[0] + acc[1]);
       log(fmt("valid after %.2f epochs: clear %.2f%%  ll %.2f%%", static_cast<double>(step) / steps_per_epoch,
@@ -435,9 +443,11 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       }
       saveCheckpoint(run_dir / "last.ckpt", net, meta);
       torch::save(opt, (run_dir / "optimizer.pt").string());
+      closing_s = secondsSince(t_closing) + 1.0;  // + the state file below, with room to spare
       {
         std::ofstream s(state_file.string() + ".part");
-        s << step << " " << best << " " << trained_s_before + secondsSince(t_start) << "\n";
+        s << step << " " << best << " " << trained_s_before + secondsSince(t_start) << " " << closing_s
+          << "\n";
       }
       fs::rename(state_file.string() + ".part", state_file);
       net->to(dev);
