@@ -11,41 +11,40 @@ namespace lldif {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& name, const std::string& value, const std::string& wanted) {
-  throw std::invalid_argument(name + ": '" + value + "' is not " + wanted);
+// The option's name is put in front of the message by trainArgs' add.
+[[noreturn]] void bad(const std::string& value, const std::string& wanted) {
+  throw std::invalid_argument("'" + value + "' is not " + wanted);
 }
 
 // The whole text must be the number (no trailing characters); lo..hi inclusive.
-double number(const std::string& name, const std::string& v, double lo, double hi, const std::string& hint) {
+double number(const std::string& v, double lo, double hi, const std::string& hint) {
   std::size_t used = 0;
   double x = 0;
   try {
     x = std::stod(v, &used);
   } catch (const std::exception&) {
-    bad(name, v, hint);
+    bad(v, hint);
   }
-  if (used != v.size() || !(x >= lo && x <= hi)) bad(name, v, hint);
+  if (used != v.size() || !(x >= lo && x <= hi)) bad(v, hint);
   return x;
 }
 
-long long integer(const std::string& name, const std::string& v, long long lo, long long hi,
-                  const std::string& hint) {
+long long integer(const std::string& v, long long lo, long long hi, const std::string& hint) {
   std::size_t used = 0;
   long long x = 0;
   try {
     x = std::stoll(v, &used);
   } catch (const std::exception&) {
-    bad(name, v, hint);
+    bad(v, hint);
   }
-  if (used != v.size() || x < lo || x > hi) bad(name, v, hint);
+  if (used != v.size() || x < lo || x > hi) bad(v, hint);
   return x;
 }
 
-std::string oneOf(const std::string& name, const std::string& v, const std::vector<std::string>& choices,
-                  const std::string& hint) {
+std::string oneOf(const std::string& v, const std::vector<std::string>& choices, const std::string& hint) {
   for (const auto& c : choices)
     if (v == c) return v;
-  bad(name, v, hint);
+  bad(v, hint);
 }
 
 constexpr double kInf = std::numeric_limits<double>::max();
@@ -58,30 +57,35 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
   // One option: name, value hint, help, required, and how the text becomes the value.
   auto add = [&a](std::string name, std::string hint, std::string help, bool required,
                   std::function<void(const std::string&)> set) {
-    a.push_back({std::move(name), std::move(hint), std::move(help), required, std::move(set)});
+    // A bad value's message names the option (the setters below do not repeat the name).
+    auto named = [name, set = std::move(set)](const std::string& v) {
+      try {
+        set(v);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(name + ": " + e.what());
+      }
+    };
+    a.push_back({std::move(name), std::move(hint), std::move(help), required, std::move(named)});
   };
-  add("--stage", "INT in 0..2", "0, 1 or 2", true, [&o](const std::string& v) {
-    o.stage = static_cast<int>(integer("--stage", v, 0, 2, "a stage: 0, 1 or 2"));
-  });
+  add("--stage", "INT in 0..2", "0, 1 or 2", true,
+      [&o](const std::string& v) { o.stage = static_cast<int>(integer(v, 0, 2, "a stage: 0, 1 or 2")); });
   add("--pack", "FILE", "Face pack from 'lldif prepare'", true, [&o](const std::string& v) { o.pack = v; });
   add("--out", "FILE", "Checkpoint to write", true, [&o](const std::string& v) { o.out = v; });
   add("--init", "FILE", "Checkpoint of the previous stage (stages 1 and 2)", false,
       [&o](const std::string& v) { o.init = v; });
   add("--epochs", "NUMBER in 0.01..1000", "Epochs (fractions allowed)", false, [&o](const std::string& v) {
-    o.epochs = number("--epochs", v, 0.01, 1000, "a number of epochs from 0.01 to 1000");
+    o.epochs = number(v, 0.01, 1000, "a number of epochs from 0.01 to 1000");
   });
   add("--batch", "INT in 2..4096", "Batch size", false, [&o](const std::string& v) {
-    o.batch = static_cast<int>(integer("--batch", v, 2, 4096, "a batch size from 2 to 4096"));
+    o.batch = static_cast<int>(integer(v, 2, 4096, "a batch size from 2 to 4096"));
   });
-  add("--lr", "NUMBER", "Peak learning rate (AdamW, cosine)", false, [&o](const std::string& v) {
-    o.lr = number("--lr", v, 1e-12, 10, "a learning rate above 0 and at most 10");
-  });
+  add("--lr", "NUMBER", "Peak learning rate (AdamW, cosine)", false,
+      [&o](const std::string& v) { o.lr = number(v, 1e-12, 10, "a learning rate above 0 and at most 10"); });
   add("--variant", "V1|V2|V3|V4|plain",
       "Table 5 variant for a new network: V1 (no diffusion), V2, V3, V4; or 'plain': the plain "
       "compact-ResNet baseline (stage 2 only, no --init)",
       false, [&o](const std::string& v) {
-        const std::string s =
-            oneOf("--variant", v, {"V1", "V2", "V3", "V4", "plain"}, "V1, V2, V3, V4 or plain");
+        const std::string s = oneOf(v, {"V1", "V2", "V3", "V4", "plain"}, "V1, V2, V3, V4 or plain");
         o.config.variant = s == "V1"      ? Variant::kV1NoDiffusion
                            : s == "V2"    ? Variant::kV2
                            : s == "V3"    ? Variant::kV3
@@ -91,61 +95,55 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       });
   add("--prior-dropout", "NUMBER in 0..1",
       "Stage 1: share of samples trained with a zero prior (image and landmarks only)", false,
-      [&o](const std::string& v) {
-        o.prior_dropout = number("--prior-dropout", v, 0, 1, "a share from 0 to 1");
-      });
+      [&o](const std::string& v) { o.prior_dropout = number(v, 0, 1, "a share from 0 to 1"); });
   add("--backbone-from", "FILE",
       "Stage 1: give the LLformer the residual backbone and start it from this plain baseline", false,
       [&o](const std::string& v) {
-        if (!std::filesystem::is_regular_file(v)) bad("--backbone-from", v, "an existing file");
+        if (!std::filesystem::is_regular_file(v)) bad(v, "an existing file");
         o.backbone_from = v;
       });
   add("--backbone-lr", "NUMBER in 0..1",
       "Stages 1-2 on a residual backbone: the trunk's share of the learning rate (e.g. 0.1)", false,
-      [&o](const std::string& v) {
-        o.backbone_lr_scale = number("--backbone-lr", v, 0, 1, "a share from 0 to 1");
-      });
+      [&o](const std::string& v) { o.backbone_lr_scale = number(v, 0, 1, "a share from 0 to 1"); });
   add("--class-balance", "NUMBER in 0..1",
       "Stages 1-2: weight each face's loss by its class's training share to the power -P (0.5: square root)",
-      false, [&o](const std::string& v) {
-        o.class_balance = number("--class-balance", v, 0, 1, "a power from 0 to 1");
-      });
+      false, [&o](const std::string& v) { o.class_balance = number(v, 0, 1, "a power from 0 to 1"); });
   add("--clear-landmarks", "",
       "Pair darkened faces with the clear faces' landmarks even when the pack has those of darkened copies",
       false, [&o](const std::string&) { o.dark_landmarks = false; });
   add("--steps", "INT in 1..64", "Diffusion steps T for a new network", false, [&o](const std::string& v) {
-    o.config.timesteps = static_cast<int>(integer("--steps", v, 1, 64, "a number of steps from 1 to 64"));
+    o.config.timesteps = static_cast<int>(integer(v, 1, 64, "a number of steps from 1 to 64"));
   });
   add("--max-minutes", "NUMBER", "Stop (resumably) after this wall time", false, [&o](const std::string& v) {
-    o.max_minutes = number("--max-minutes", v, 0, kInf, "a number of minutes (0: no limit)");
+    o.max_minutes = number(v, 0, kInf, "a number of minutes (0: no limit)");
   });
   add("--stop-at-step", "INT", "Stop (resumably) at this step", false, [&o](const std::string& v) {
-    o.stop_at_step = integer("--stop-at-step", v, 0, std::numeric_limits<long long>::max(), "a step number");
+    o.stop_at_step = integer(v, 0, std::numeric_limits<long long>::max(), "a step number");
   });
   add("--budget-minutes", "NUMBER",
-      "Time budget of the stage: the learning-rate schedule ends there (or at --epochs)", false,
-      [&o](const std::string& v) {
-        o.budget_minutes = number("--budget-minutes", v, 0, kInf, "a number of minutes (0: epochs only)");
+      "Time budget of the stage, validation passes included: the learning-rate schedule ends there (or at "
+      "--epochs)",
+      false, [&o](const std::string& v) {
+        o.budget_minutes = number(v, 0, kInf, "a number of minutes (0: epochs only)");
       });
   add("--threads", "INT",
       "CPU threads (default: every core); stages 1-2 and the baseline cut each batch into one part per "
       "thread, trained side by side (data-parallel)",
       false, [&o](const std::string& v) {
-        o.threads =
-            static_cast<int>(integer("--threads", v, 0, kMaxInt, "a number of threads (0: every core)"));
+        o.threads = static_cast<int>(integer(v, 0, kMaxInt, "a number of threads (0: every core)"));
       });
   add("--device", "auto|cpu|cuda", "auto, cpu or cuda", false, [&o](const std::string& v) {
-    o.device = oneOf("--device", v, {"auto", "cpu", "cuda"}, "auto, cpu or cuda");
+    o.device = oneOf(v, {"auto", "cpu", "cuda"}, "auto, cpu or cuda");
   });
   add("--seed", "UINT", "Seed", false, [&o](const std::string& v) {
-    if (v.empty() || v[0] == '-') bad("--seed", v, "a seed (an integer from 0)");
+    if (v.empty() || v[0] == '-') bad(v, "a seed (an integer from 0)");
     std::size_t used = 0;
     try {
       o.seed = std::stoull(v, &used);
     } catch (const std::exception&) {
-      bad("--seed", v, "a seed (an integer from 0)");
+      bad(v, "a seed (an integer from 0)");
     }
-    if (used != v.size()) bad("--seed", v, "a seed (an integer from 0)");
+    if (used != v.size()) bad(v, "a seed (an integer from 0)");
   });
   return a;
 }
