@@ -14,6 +14,7 @@
 #include "core/face_tracker.h"
 #include "core/fer_face.h"
 #include "core/landmarker.h"
+#include "core/lowlight.h"
 
 namespace lldif {
 
@@ -24,7 +25,7 @@ struct AnalyzerOptions {
   // Dark frames (mean luminance below dark_threshold) are enhanced (gamma + CLAHE) for detection and
   // landmarks only; the aligned crop is always cut from the raw frame, which is what the model sees.
   bool enhance_dark = true;
-  double dark_threshold = 60.0;
+  double dark_threshold = kDarkMeanLuminance;
   int max_faces = 16;
   // A frame whose longer side is at most this many pixels and in which no face is found is a face crop
   // (like FERPlus's 48x48 images, on which dlib finds no face 31% of the time): it is read as one face in

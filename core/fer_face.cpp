@@ -51,7 +51,7 @@ Search searchAt(FaceDetector& detector, const cv::Mat& gray, int side) {
                cv::Size(std::max(1, static_cast<int>(std::lround(gray.cols * s.scale))),
                         std::max(1, static_cast<int>(std::lround(gray.rows * s.scale)))),
                0, 0, s.scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
-  s.search = cv::mean(s.work)[0] < 60.0 ? enhance(s.work) : s.work;
+  s.search = cv::mean(s.work)[0] < kDarkMeanLuminance ? enhance(s.work) : s.work;
   s.faces = detector.detect(s.search);
   return s;
 }

@@ -94,6 +94,10 @@ struct EnhanceParams {
 //   well-exposed image is changed little by the gamma step. Thread safe.
 cv::Mat enhance(const cv::Mat& image, const EnhanceParams& params = {});
 
+// Frames and face crops whose mean luminance (0..255) is below this are searched for faces and landmarks
+// on their enhanced copy (FaceAnalyzer, FerFaceAligner); the model always gets the raw pixels.
+constexpr double kDarkMeanLuminance = 60.0;
+
 // Mean luminance of an 8-bit image, 0..255 (BGR uses Rec. 601 weights).
 double meanLuminance(const cv::Mat& image);
 
