@@ -242,10 +242,12 @@ struct EvalArgs {
   std::uint64_t seed = 0;
   bool flip = false;
   std::string framing;
+  int noise_seeds = 1;
 };
 
 EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed,
-                            bool keep_trajectories = false, const std::string& framing = {}) {
+                            bool keep_trajectories = false, const std::string& framing = {},
+                            int noise_seeds = 1) {
   Progress progress("eval " + fs::path(dir).filename().string(), 0);
   bool started = false;
   EvalResult r = evaluateFolder(
@@ -257,7 +259,7 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::ui
         }
         progress.update(d);
       },
-      keep_trajectories, framing);
+      keep_trajectories, framing, noise_seeds);
   progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
   if (r.unreadable > 0)
     std::fprintf(stderr, "warning: %d of %d images of %s are missing or unreadable: counted wrong\n",
@@ -269,8 +271,8 @@ int runEval(const EvalArgs& a) {
   auto model = loadModelOrExplain(a.model, a.device, a.flip);
   nlohmann::json out;
   if (!a.compare.empty()) {
-    const EvalResult clear = evalWithProgress(*model, a.compare[0], a.seed, false, a.framing);
-    const EvalResult dark = evalWithProgress(*model, a.compare[1], a.seed, false, a.framing);
+    const EvalResult clear = evalWithProgress(*model, a.compare[0], a.seed, false, a.framing, a.noise_seeds);
+    const EvalResult dark = evalWithProgress(*model, a.compare[1], a.seed, false, a.framing, a.noise_seeds);
     int changed = 0, n = 0;
     for (std::size_t i = 0; i < std::min(clear.per_image.size(), dark.per_image.size()); ++i) {
       if (clear.per_image[i].file != dark.per_image[i].file) continue;
@@ -294,13 +296,13 @@ int runEval(const EvalArgs& a) {
   } else if (!a.steps.empty()) {
     for (int T : a.steps) {
       model->setTimesteps(T);
-      const EvalResult r = evalWithProgress(*model, a.dir, a.seed, false, a.framing);
+      const EvalResult r = evalWithProgress(*model, a.dir, a.seed, false, a.framing, a.noise_seeds);
       out["steps"][std::to_string(T)] = r.accuracy();
       std::printf("T=%d  accuracy %.2f%%\n", T, 100 * r.accuracy());
     }
   } else {
     const bool want_traj = !a.tsne_dir.empty() || !a.trajectories.empty();
-    const EvalResult r = evalWithProgress(*model, a.dir, a.seed, want_traj, a.framing);
+    const EvalResult r = evalWithProgress(*model, a.dir, a.seed, want_traj, a.framing, a.noise_seeds);
     out = evalToJson(r);
     if (want_traj) {
       // Up to tsne_faces / 8 faces of each true class, in label.csv order: every class is visible.
@@ -700,6 +702,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
   eval_cmd->add_flag("--flip", ev.flip, "Average each face with its mirror image (test-time flip averaging)");
+  eval_cmd
+      ->add_option("--noise-seeds", ev.noise_seeds,
+                   "Average each face's probabilities over K draws of the diffusion noise (K times the work)")
+      ->check(CLI::Range(1, 32));
   eval_cmd
       ->add_option("--framing", ev.framing,
                    "Frame the faces: 'aligned' to the template, 'image' as they are, or 'auto' (face crops "

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <mutex>
 #include <numeric>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -40,7 +41,8 @@ std::string evalFraming(const EmotionModel& model, const std::string& framing) {
 
 EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress, bool keep_trajectories,
-                          const std::string& framing_override) {
+                          const std::string& framing_override, int noise_seeds) {
+  if (noise_seeds < 1) throw std::invalid_argument("evaluateFolder: noise_seeds must be at least 1");
   const auto rows = readLabelCsv(dir);
   EvalResult res;
   res.dir = dir;
@@ -48,12 +50,13 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
   FerFaceOptions framing;  // frame the faces as the model's training data was framed
   framing.framing = ferFramingFromString(evalFraming(model, framing_override));
   res.framing = toString(framing.framing);
+  res.noise_seeds = noise_seeds;
   FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()), framing);
   std::vector<ModelInput> batch;
   std::vector<std::uint64_t> seeds;
   std::vector<EvalImage> pending;
   auto flush = [&] {
-    const auto preds = model.predict(batch, seeds);
+    const auto preds = model.predict(batch, seeds, noise_seeds);
     for (std::size_t i = 0; i < preds.size(); ++i) {
       EvalImage& e = pending[i];
       e.predicted = preds[i].top;
@@ -187,6 +190,7 @@ nlohmann::json evalToJson(const EvalResult& r) {
   j["accuracy"] = r.accuracy();
   j["mean_confidence"] = r.meanConfidence();
   j["framing"] = r.framing;
+  j["noise_seeds"] = r.noise_seeds;
   j["template_aligned"] = r.template_aligned;
   j["unreadable"] = r.unreadable;
   const auto recall = r.recall();

@@ -32,6 +32,7 @@ struct EvalResult {
   int template_aligned = 0;  // benchmark images framed by aligning the face to the template
   int unreadable = 0;        // benchmark images missing or unreadable (counted wrong)
   std::string framing;       // "aligned", "image" or "auto"
+  int noise_seeds = 1;       // draws of the diffusion noise each image's probabilities are the mean of
   double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
   std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted]
   std::array<double, kNumClasses> recall() const;
@@ -47,13 +48,16 @@ std::string evalFraming(const EmotionModel& model, const std::string& framing = 
 // (FerFraming); empty: as the model's training data was framed (ModelInfo::framing), "auto" for models
 // trained on images in their own framing, so face crops are framed as in training and photos from
 // elsewhere have their face found and aligned. seed: Z_T noise seed per image (image i uses seed + i).
+// noise_seeds K >= 1: each image's probabilities are the mean over K noise draws (EmotionModel::predict).
 // throws: std::runtime_error on a missing/malformed label.csv, std::invalid_argument on an unknown framing.
 // Missing or unreadable images are counted wrong and reported.
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
                           const std::function<void(long long, long long)>& progress = {},
-                          bool keep_trajectories = false, const std::string& framing = {});
+                          bool keep_trajectories = false, const std::string& framing = {},
+                          int noise_seeds = 1);
 
-// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "template_aligned", "unreadable",
+// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "noise_seeds", "template_aligned",
+//  "unreadable",
 //  "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);
 

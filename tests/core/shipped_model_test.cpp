@@ -202,6 +202,17 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
   // Resized as they are (the framing of FERPlus's own crops), the photos are not framed like training faces.
   const EvalResult as_is = evaluateFolder(*model, dir.path(), 0, {}, false, "image");
   EXPECT_EQ(as_is.template_aligned, 0);
+  // Averaged over three noise draws (lldif eval --noise-seeds 3). This model's reverse chain lands on
+  // (almost) the same Z_0 whatever Z_T it starts from (models/MODEL_CARD.md, "Known limits"), so the mean
+  // of three draws reads every face as one draw does, to 1e-4.
+  const EvalResult three = evaluateFolder(*model, dir.path(), 0, {}, false, {}, 3);
+  EXPECT_EQ(three.noise_seeds, 3);
+  ASSERT_EQ(three.per_image.size(), r.per_image.size());
+  EXPECT_EQ(three.correct, 7);
+  for (std::size_t i = 0; i < r.per_image.size(); ++i)
+    for (int k = 0; k < kNumClasses; ++k)
+      EXPECT_NEAR(r.per_image[i].probs[k], three.per_image[i].probs[k], 1e-4) << r.per_image[i].file;
+  EXPECT_THROW(evaluateFolder(*model, dir.path(), 0, {}, false, {}, 0), std::invalid_argument);
 }
 
 }  // namespace
