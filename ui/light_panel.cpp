@@ -77,7 +77,8 @@ LightPanel::LightPanel(QWidget* parent)
 
   auto* real = new QGroupBox(tr("Real low light"), this);
   auto* real_layout = new QVBoxLayout(real);
-  camera_dark_->setToolTip(tr("For real dim rooms: the model gets the raw frame; you may see an enhanced preview"));
+  camera_dark_->setToolTip(
+      tr("For real dim rooms: the model gets the raw frame; you may see an enhanced preview"));
   uncertainty_->setToolTip(tr("Show the spread of the top probability over the noise seeds"));
   real_layout->addWidget(camera_dark_);
   preview_->setChecked(true);
@@ -87,7 +88,10 @@ LightPanel::LightPanel(QWidget* parent)
   auto* model = new QGroupBox(tr("Predictions"), this);
   auto* mform = new QFormLayout(model);
   seeds_->setRange(1, 8);
-  seeds_->setToolTip(tr("Noise draws Z_T per face; their spread is an uncertainty measure (costs K model runs)"));
+  seeds_->setToolTip(
+      tr("Noise draws Z_T per face; their spread measures the diffusion's randomness (costs K model runs). "
+         "The shipped model reaches the same prediction from any draw: its spread is ~0 "
+         "(models/MODEL_CARD.md)"));
   mform->addRow(tr("Noise seeds"), seeds_);
   mform->addRow(QString(), uncertainty_);
   smoothing_->setChecked(true);
@@ -142,11 +146,16 @@ void LightPanel::setPreset(const QString& name) {
 }
 
 void LightPanel::updateLabels() {
-  ev_label_->setText(tr("%1 stops (light x 1/%2)").arg(ev_->value() / 4.0, 0, 'f', 2).arg(std::pow(2.0, ev_->value() / 4.0), 0, 'f', 1));
+  ev_label_->setText(tr("%1 stops (light x 1/%2)")
+                         .arg(ev_->value() / 4.0, 0, 'f', 2)
+                         .arg(std::pow(2.0, ev_->value() / 4.0), 0, 'f', 1));
   read_label_->setText(tr("%1 e- read noise").arg(read_noise_->value() / 4.0, 0, 'f', 2));
-  cast_label_->setText(tr("cast: green %1, blue %2").arg(cast_g_->value() / 100.0, 0, 'f', 2).arg(cast_b_->value() / 100.0, 0, 'f', 2));
-  alpha_label_->setText(smoothing_->isChecked() ? tr("%1 (lower = smoother)").arg(alpha_->value() / 100.0, 0, 'f', 2)
-                                                : tr("off"));
+  cast_label_->setText(tr("cast: green %1, blue %2")
+                           .arg(cast_g_->value() / 100.0, 0, 'f', 2)
+                           .arg(cast_b_->value() / 100.0, 0, 'f', 2));
+  alpha_label_->setText(smoothing_->isChecked()
+                            ? tr("%1 (lower = smoother)").arg(alpha_->value() / 100.0, 0, 'f', 2)
+                            : tr("off"));
 }
 
 ViewMode LightPanel::mode() const { return static_cast<ViewMode>(std::max(0, mode_group_->checkedId())); }
