@@ -335,14 +335,19 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     // Learning rate: linear warm-up then cosine decay over the steps, or over the time budget when that
     // ends first (so a slower machine, or one shared with other work, still anneals fully).
     const double trained_s = trained_s_before + secondsSince(t_start);
-    const double budget_s = std::max(1.0, o.budget_minutes * 60.0 - closing_s);  // for the steps
+    // This step is the last when it would end past the budget (at the mean step time of this run).
+    const double mean_step_s = step > step0 ? secondsSince(t_loop) / static_cast<double>(step - step0) : 0.0;
+    // Until a validation pass has been timed, its time is estimated: every validation face forward, clear
+    // and dark, at about a third of a training row's time (no backward).
+    const double closing_est =
+        closing_s > 0 ? closing_s
+                      : mean_step_s * (2.0 * static_cast<double>(valid_idx.numel()) / o.batch) / 3.0;
+    const double budget_s = std::max(1.0, o.budget_minutes * 60.0 - closing_est);  // for the steps
     double progress = static_cast<double>(step - o.warmup_steps) /
                       static_cast<double>(std::max<int64_t>(1, total_steps - o.warmup_steps));
     if (o.budget_minutes > 0) progress = std::max(progress, trained_s / budget_s);
     const double lr = step < o.warmup_steps ? o.lr * (step + 1) / o.warmup_steps
                                             : o.lr * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
-    // This step is the last when it would end past the budget (at the mean step time of this run).
-    const double mean_step_s = step > step0 ? secondsSince(t_loop) / static_cast<double>(step - step0) : 0.0;
     const bool budget_spent = o.budget_minutes > 0 && trained_s + mean_step_s >= budget_s;
     for (std::size_t g = 0; g < opt.param_groups().size(); ++g)
       static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(lr * group_lr_scale[g]);

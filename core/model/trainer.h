@@ -49,8 +49,8 @@ struct TrainOptions {
   std::string device = "auto";
   double max_minutes = 0;  // stop (resumably) after this wall time; 0: no limit
   // Time budget of the whole stage (across resumes), validation passes included: the cosine schedule ends
-  // at the budget less the time of the last validation pass (kept for the closing one) or at the last
-  // epoch, whichever comes first, and training finishes there. 0: epochs only.
+  // at the budget less the time of the last validation pass (kept for the closing one; estimated until one
+  // has run) or at the last epoch, whichever comes first, and training finishes there. 0: epochs only.
   double budget_minutes = 0;
   std::int64_t stop_at_step =
       0;                // stop (resumably) at this step, e.g. to match another run's length; 0: none
