@@ -6,7 +6,7 @@
 #include <future>
 #include <stdexcept>
 
-#include <ATen/Parallel.h>
+#include "core/model/side_by_side.h"
 
 namespace lldif {
 
@@ -43,7 +43,7 @@ OverlappedResult inferOverlapped(LLDifNetImpl& net, const torch::Tensor& image, 
 
   const bool inference_mode = c10::InferenceMode::is_enabled();
   std::future<HelperResult> helper = std::async(std::launch::async, [&]() {
-    at::set_num_threads(1);                              // OpenMP's setting is this thread's own
+    const OneOpenMpThread one;
     const c10::InferenceMode inference(inference_mode);  // as on the caller's thread
     const torch::NoGradGuard no_grad;
     try {
@@ -61,8 +61,7 @@ OverlappedResult inferOverlapped(LLDifNetImpl& net, const torch::Tensor& image, 
     return r;
   });
 
-  const int omp_threads = at::get_num_threads();
-  at::set_num_threads(1);
+  const OneOpenMpThread one;
   try {
     const torch::Tensor t0 = llf.imageTrunk(0, image);  // [B, d0, 24, 24]
     out.trajectory = traj_f.get();
@@ -84,10 +83,8 @@ OverlappedResult inferOverlapped(LLDifNetImpl& net, const torch::Tensor& image, 
     failIfUnset(f0_p, e);
     failIfUnset(f1_p, e);
     if (helper.valid()) helper.wait();
-    at::set_num_threads(omp_threads);
     throw;
   }
-  at::set_num_threads(omp_threads);
   return out;
 }
 

@@ -20,6 +20,19 @@
 
 namespace lldif {
 
+// For its lifetime, the calling thread's operations run on one OpenMP thread (OpenMP's setting is each
+// thread's own); then the count is what it was, also when the scope is left by an exception.
+class OneOpenMpThread {
+ public:
+  OneOpenMpThread() : saved_(at::get_num_threads()) { at::set_num_threads(1); }
+  ~OneOpenMpThread() { at::set_num_threads(saved_); }
+  OneOpenMpThread(const OneOpenMpThread&) = delete;
+  OneOpenMpThread& operator=(const OneOpenMpThread&) = delete;
+
+ private:
+  int saved_;
+};
+
 template <class Part>
 auto runSideBySide(int64_t n, int64_t rows, const Part& part)
     -> std::vector<std::invoke_result_t<const Part&, int64_t, int64_t, int64_t>> {
@@ -27,12 +40,11 @@ auto runSideBySide(int64_t n, int64_t rows, const Part& part)
   std::vector<std::future<Result>> others;
   for (int64_t k = 1; k < n; ++k) {
     others.push_back(std::async(std::launch::async, [&part, k, n, rows] {
-      at::set_num_threads(1);  // OpenMP's setting is this thread's own
+      const OneOpenMpThread one;
       return part(k, k * rows / n, (k + 1) * rows / n);
     }));
   }
-  const int omp_threads = at::get_num_threads();
-  at::set_num_threads(1);
+  const OneOpenMpThread one;
   std::vector<Result> results;
   std::exception_ptr failure;
   try {
@@ -47,7 +59,6 @@ auto runSideBySide(int64_t n, int64_t rows, const Part& part)
       if (!failure) failure = std::current_exception();
     }
   }
-  at::set_num_threads(omp_threads);
   if (failure) std::rethrow_exception(failure);
   return results;
 }
