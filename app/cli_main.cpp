@@ -139,18 +139,14 @@ struct PredictArgs {
   bool flip = false;
 };
 
-std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, const std::string& device,
-                                                 bool flip_average = false, int threads = 0) {
+// Loads path_arg (empty: the shipped model) with these options; warns on stderr about an untrained model.
+std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, const ModelOptions& mo) {
   fs::path path = path_arg.empty() ? defaultModelPath() : fs::path(path_arg);
   if (path.empty()) {
     throw std::runtime_error(
         "No trained model found (models/lldif.ckpt, or $LLDIF_MODEL). Pass --model FILE; "
         "'lldif init-model FILE' writes an UNTRAINED one for testing the plumbing.");
   }
-  ModelOptions mo;
-  mo.device = device;
-  mo.flip_average = flip_average;
-  mo.threads = threads;
   auto model = EmotionModel::load(path, mo);
   if (!model->info().trained) {
     std::fprintf(
@@ -162,7 +158,10 @@ std::unique_ptr<EmotionModel> loadModelOrExplain(const std::string& path_arg, co
 }
 
 int runPredict(const PredictArgs& a) {
-  auto model = loadModelOrExplain(a.model, a.device, a.flip);
+  ModelOptions mo;
+  mo.device = a.device;
+  mo.flip_average = a.flip;
+  auto model = loadModelOrExplain(a.model, mo);
   if (a.steps > 0) model->setTimesteps(a.steps);
   AnalyzerOptions opt;
   opt.detector = DetectorOptions::stills();
@@ -245,21 +244,27 @@ struct EvalArgs {
   int noise_seeds = 1;
 };
 
-EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::uint64_t seed,
-                            bool keep_trajectories = false, const std::string& framing = {},
-                            int noise_seeds = 1) {
+// The EvalOptions of these arguments (without progress).
+EvalOptions evalOptions(const EvalArgs& a, bool keep_trajectories = false) {
+  EvalOptions o;
+  o.seed = a.seed;
+  o.keep_trajectories = keep_trajectories;
+  o.framing = a.framing;
+  o.noise_seeds = a.noise_seeds;
+  return o;
+}
+
+EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOptions options) {
   Progress progress("eval " + fs::path(dir).filename().string(), 0);
   bool started = false;
-  EvalResult r = evaluateFolder(
-      model, dir, seed,
-      [&](long long d, long long n) {
-        if (!started) {
-          progress = Progress("eval " + fs::path(dir).filename().string(), n);
-          started = true;
-        }
-        progress.update(d);
-      },
-      keep_trajectories, framing, noise_seeds);
+  options.progress = [&](long long d, long long n) {
+    if (!started) {
+      progress = Progress("eval " + fs::path(dir).filename().string(), n);
+      started = true;
+    }
+    progress.update(d);
+  };
+  EvalResult r = evaluateFolder(model, dir, options);
   progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
   if (r.unreadable > 0)
     std::fprintf(stderr, "warning: %d of %d images of %s are missing or unreadable: counted wrong\n",
@@ -268,11 +273,14 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, std::ui
 }
 
 int runEval(const EvalArgs& a) {
-  auto model = loadModelOrExplain(a.model, a.device, a.flip);
+  ModelOptions mo;
+  mo.device = a.device;
+  mo.flip_average = a.flip;
+  auto model = loadModelOrExplain(a.model, mo);
   nlohmann::json out;
   if (!a.compare.empty()) {
-    const EvalResult clear = evalWithProgress(*model, a.compare[0], a.seed, false, a.framing, a.noise_seeds);
-    const EvalResult dark = evalWithProgress(*model, a.compare[1], a.seed, false, a.framing, a.noise_seeds);
+    const EvalResult clear = evalWithProgress(*model, a.compare[0], evalOptions(a));
+    const EvalResult dark = evalWithProgress(*model, a.compare[1], evalOptions(a));
     int changed = 0, n = 0;
     for (std::size_t i = 0; i < std::min(clear.per_image.size(), dark.per_image.size()); ++i) {
       if (clear.per_image[i].file != dark.per_image[i].file) continue;
@@ -296,13 +304,13 @@ int runEval(const EvalArgs& a) {
   } else if (!a.steps.empty()) {
     for (int T : a.steps) {
       model->setTimesteps(T);
-      const EvalResult r = evalWithProgress(*model, a.dir, a.seed, false, a.framing, a.noise_seeds);
+      const EvalResult r = evalWithProgress(*model, a.dir, evalOptions(a));
       out["steps"][std::to_string(T)] = r.accuracy();
       std::printf("T=%d  accuracy %.2f%%\n", T, 100 * r.accuracy());
     }
   } else {
     const bool want_traj = !a.tsne_dir.empty() || !a.trajectories.empty();
-    const EvalResult r = evalWithProgress(*model, a.dir, a.seed, want_traj, a.framing, a.noise_seeds);
+    const EvalResult r = evalWithProgress(*model, a.dir, evalOptions(a, want_traj));
     out = evalToJson(r);
     if (want_traj) {
       // Up to tsne_faces / 8 faces of each true class, in label.csv order: every class is visible.
@@ -418,7 +426,10 @@ struct BenchArgs {
 //               and dropped frames (frames the pipeline was too busy to take)
 int runBench(const BenchArgs& a) {
   std::shared_ptr<EmotionModel> model;
-  if (!a.no_model) model = loadModelOrExplain(a.model, a.device, false, a.threads);
+  ModelOptions mo;
+  mo.device = a.device;
+  mo.threads = a.threads;
+  if (!a.no_model) model = loadModelOrExplain(a.model, mo);
   AnalyzerOptions opt;
   opt.detector.scale = a.detect_scale;
   auto processor = std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(opt), model);

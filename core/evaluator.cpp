@@ -39,16 +39,15 @@ std::string evalFraming(const EmotionModel& model, const std::string& framing) {
   return model.info().framing == "image" ? "auto" : "aligned";
 }
 
-EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_t seed,
-                          const std::function<void(long long, long long)>& progress, bool keep_trajectories,
-                          const std::string& framing_override, int noise_seeds) {
+EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, const EvalOptions& options) {
+  const int noise_seeds = options.noise_seeds;
   if (noise_seeds < 1) throw std::invalid_argument("evaluateFolder: noise_seeds must be at least 1");
   const auto rows = readLabelCsv(dir);
   EvalResult res;
   res.dir = dir;
   res.rows = static_cast<int>(rows.size());
   FerFaceOptions framing;  // frame the faces as the model's training data was framed
-  framing.framing = ferFramingFromString(evalFraming(model, framing_override));
+  framing.framing = ferFramingFromString(evalFraming(model, options.framing));
   res.framing = toString(framing.framing);
   res.noise_seeds = noise_seeds;
   FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()), framing);
@@ -62,18 +61,16 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
       e.predicted = preds[i].top;
       e.probs = preds[i].probs;
       e.confidence = preds[i].probs[static_cast<std::size_t>(preds[i].top)];
-      if (keep_trajectories) e.trajectory = preds[i].trajectory;
+      if (options.keep_trajectories) e.trajectory = preds[i].trajectory;
       res.per_image.push_back(e);
     }
     batch.clear();
     seeds.clear();
     pending.clear();
   };
-  long long done = 0;
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    ++done;
+  auto readRow = [&](std::size_t r) {
     const int label = majorityLabel(rows[r].votes);
-    if (label < 0) continue;
+    if (label < 0) return;
     ++res.images;
     EvalImage e;
     e.file = rows[r].file;
@@ -81,7 +78,7 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
     const cv::Mat img = cv::imread((dir / rows[r].file).string(), cv::IMREAD_GRAYSCALE);
     if (img.empty()) {
       res.per_image.push_back(e);  // counted wrong
-      continue;
+      return;
     }
     const auto& b = rows[r].box;
     FerFace f;
@@ -89,15 +86,19 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, std::uint64_
       f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
     } catch (const std::exception&) {
       res.per_image.push_back(e);  // an image OpenCV cannot frame: counted wrong, like a missing one
-      continue;
+      return;
     }
     e.detected = f.detected;
     e.template_aligned = f.template_aligned;
     batch.push_back({f.aligned.crop, f.aligned.heatmaps});
-    seeds.push_back(seed + r);
+    seeds.push_back(options.seed + r);
     pending.push_back(e);
     if (batch.size() == 64) flush();
-    if (progress) progress(done, static_cast<long long>(rows.size()));
+  };
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    readRow(r);  // every row counts towards progress, skipped and unreadable ones too
+    if (options.progress)
+      options.progress(static_cast<long long>(r + 1), static_cast<long long>(rows.size()));
   }
   flush();
   for (const auto& e : res.per_image) {

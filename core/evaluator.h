@@ -43,18 +43,26 @@ struct EvalResult {
 // The framing evaluateFolder uses for this model and override ("aligned", "image" or "auto").
 std::string evalFraming(const EmotionModel& model, const std::string& framing = {});
 
+// How evaluateFolder reads a folder. Every field has the default `lldif eval` uses.
+struct EvalOptions {
+  std::uint64_t seed = 0;  // Z_T noise seed per image: image i of label.csv uses seed + i
+  // Called after each row of label.csv with (rows done, rows in all); on the calling thread.
+  std::function<void(long long, long long)> progress;
+  bool keep_trajectories = false;  // fill EvalImage::trajectory (Z_T..Z_0)
+  // "aligned", "image" or "auto" (FerFraming); empty: as the model's training data was framed
+  // (ModelInfo::framing): "auto" for models trained on images in their own framing, so face crops are
+  // framed as in training and photos from elsewhere have their face found and aligned.
+  std::string framing;
+  int noise_seeds = 1;  // K >= 1: each image's probabilities are the mean over K noise draws
+};
+
 // Evaluates every benchmark image of dir (FERPlus layout: label.csv + images, each with its face box),
-// preprocessing each as lldif prepare does (FerFaceAligner). framing: "aligned", "image" or "auto"
-// (FerFraming); empty: as the model's training data was framed (ModelInfo::framing), "auto" for models
-// trained on images in their own framing, so face crops are framed as in training and photos from
-// elsewhere have their face found and aligned. seed: Z_T noise seed per image (image i uses seed + i).
-// noise_seeds K >= 1: each image's probabilities are the mean over K noise draws (EmotionModel::predict).
-// throws: std::runtime_error on a missing/malformed label.csv, std::invalid_argument on an unknown framing.
-// Missing or unreadable images are counted wrong and reported.
-EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir, std::uint64_t seed,
-                          const std::function<void(long long, long long)>& progress = {},
-                          bool keep_trajectories = false, const std::string& framing = {},
-                          int noise_seeds = 1);
+// preprocessing each as lldif prepare does (FerFaceAligner), framed and seeded as options say.
+// throws: std::runtime_error on a missing/malformed label.csv, std::invalid_argument on an unknown framing
+// or noise_seeds < 1. Missing or unreadable images are counted wrong and reported.
+// Not thread safe for one model (EmotionModel::predict is not).
+EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir,
+                          const EvalOptions& options = {});
 
 // {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "noise_seeds", "template_aligned",
 //  "unreadable",

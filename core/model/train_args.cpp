@@ -1,5 +1,6 @@
 #include "core/model/train_args.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -38,6 +39,20 @@ long long integer(const std::string& v, long long lo, long long hi, const std::s
     bad(v, hint);
   }
   if (used != v.size() || x < lo || x > hi) bad(v, hint);
+  return x;
+}
+
+// A whole unsigned 64-bit number written in decimal digits (no sign, no trailing characters).
+std::uint64_t unsignedInteger(const std::string& v, const std::string& hint) {
+  if (v.empty() || v[0] == '-' || v[0] == '+') bad(v, hint);
+  std::size_t used = 0;
+  std::uint64_t x = 0;
+  try {
+    x = std::stoull(v, &used);
+  } catch (const std::exception&) {
+    bad(v, hint);
+  }
+  if (used != v.size()) bad(v, hint);
   return x;
 }
 
@@ -135,16 +150,8 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
   add("--device", "auto|cpu|cuda", "auto, cpu or cuda", false, [&o](const std::string& v) {
     o.device = oneOf(v, {"auto", "cpu", "cuda"}, "auto, cpu or cuda");
   });
-  add("--seed", "UINT", "Seed", false, [&o](const std::string& v) {
-    if (v.empty() || v[0] == '-') bad(v, "a seed (an integer from 0)");
-    std::size_t used = 0;
-    try {
-      o.seed = std::stoull(v, &used);
-    } catch (const std::exception&) {
-      bad(v, "a seed (an integer from 0)");
-    }
-    if (used != v.size()) bad(v, "a seed (an integer from 0)");
-  });
+  add("--seed", "UINT", "Seed", false,
+      [&o](const std::string& v) { o.seed = unsignedInteger(v, "a seed (an integer from 0)"); });
   return a;
 }
 

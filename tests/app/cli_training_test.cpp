@@ -252,6 +252,8 @@ TEST(TrainTool, LinksLibTorchAloneTakesTheSameOptionsAndExplainsBadOnes) {
       {"--stage 2 --out o --pack", "--pack needs a value"},
       {"--stage 2 --pack p --out o --epochs 2x", "--epochs: '2x' is not a number of epochs"},
       {"--stage 2 --pack p --out o --device tpu", "--device: 'tpu' is not auto, cpu or cuda"},
+      {"--stage 2 --pack p --out o --seed=-3", "--seed: '-3' is not a seed"},
+      {"--stage 2 --pack p --out o --seed 7x", "--seed: '7x' is not a seed"},
       {"--stage=2 --pack=p --out=o --clear-landmarks=1", "--clear-landmarks takes no value"}};
   for (const auto& [args, message] : bad) {
     const CliRun r = lldif::test::runProgram(LLDIF_TRAIN, args, true);

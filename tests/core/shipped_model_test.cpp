@@ -151,6 +151,18 @@ TEST(ShippedModel, OneFaceOnTwoThreadsIsReadAsOnOne) {
 // lldif eval on a FERPlus-layout folder of photos from elsewhere (500 px colour portraits, label.csv
 // copied with FERPlus's constant box, and a picture of two faces whose box names one): with the default
 // framing each face is found and aligned to the template, and read as in the viewer.
+EvalOptions framedAs(const std::string& framing) {
+  EvalOptions o;
+  o.framing = framing;
+  return o;
+}
+
+EvalOptions noiseSeeds(int k) {
+  EvalOptions o;
+  o.noise_seeds = k;
+  return o;
+}
+
 TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
   auto model = EmotionModel::load(fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt", {"cpu", 0});
   test::TempDir dir;
@@ -181,14 +193,19 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
   row("both.png", cv::Rect(hf[0].rect), 1);
   row("both.png", cv::Rect(nf[0].rect) + cv::Point(happy.cols, 0), 0);
   // Bad input: a missing file, a text file, a picture one pixel high. Counted wrong; the rest goes on.
-  row("missing.jpg", {}, 1);
-  std::ofstream(dir / "notes.png") << "not an image";
-  row("notes.png", {}, 1);
   saveImage(dir / "line.png", cv::Mat(1, 1000, CV_8UC3, cv::Scalar(120, 120, 120)));
   row("line.png", {}, 7);  // contempt, which a flat grey picture does not look like
+  row("missing.jpg", {}, 1);
+  std::ofstream(dir / "notes.png") << "not an image";
+  row("notes.png", {}, 1);  // last: progress still reaches every row
   csv.close();
 
-  const EvalResult r = evaluateFolder(*model, dir.path(), 0);
+  EvalOptions defaults;
+  std::vector<std::pair<long long, long long>> progress;
+  defaults.progress = [&](long long done, long long rows) { progress.emplace_back(done, rows); };
+  const EvalResult r = evaluateFolder(*model, dir.path(), defaults);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back(), std::make_pair(r.rows * 1LL, r.rows * 1LL)) << "progress ends at every row";
   EXPECT_EQ(r.framing, "auto");
   EXPECT_EQ(r.images, 10);
   EXPECT_EQ(r.template_aligned, 7);
@@ -200,19 +217,19 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
   }
   EXPECT_EQ(r.correct, 7);
   // Resized as they are (the framing of FERPlus's own crops), the photos are not framed like training faces.
-  const EvalResult as_is = evaluateFolder(*model, dir.path(), 0, {}, false, "image");
+  const EvalResult as_is = evaluateFolder(*model, dir.path(), framedAs("image"));
   EXPECT_EQ(as_is.template_aligned, 0);
   // Averaged over three noise draws (lldif eval --noise-seeds 3). This model's reverse chain lands on
   // (almost) the same Z_0 whatever Z_T it starts from (models/MODEL_CARD.md, "Known limits"), so the mean
   // of three draws reads every face as one draw does, to 1e-4.
-  const EvalResult three = evaluateFolder(*model, dir.path(), 0, {}, false, {}, 3);
+  const EvalResult three = evaluateFolder(*model, dir.path(), noiseSeeds(3));
   EXPECT_EQ(three.noise_seeds, 3);
   ASSERT_EQ(three.per_image.size(), r.per_image.size());
   EXPECT_EQ(three.correct, 7);
   for (std::size_t i = 0; i < r.per_image.size(); ++i)
     for (int k = 0; k < kNumClasses; ++k)
       EXPECT_NEAR(r.per_image[i].probs[k], three.per_image[i].probs[k], 1e-4) << r.per_image[i].file;
-  EXPECT_THROW(evaluateFolder(*model, dir.path(), 0, {}, false, {}, 0), std::invalid_argument);
+  EXPECT_THROW(evaluateFolder(*model, dir.path(), noiseSeeds(0)), std::invalid_argument);
 }
 
 }  // namespace
