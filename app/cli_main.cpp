@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -74,6 +75,26 @@ bool loadInput(const std::string& path, const std::string& level, std::uint64_t 
   return true;
 }
 
+// Loads each of paths (darkened to `level` when set) and calls read(path, image) on it; an unreadable one
+// is reported on stderr and skipped. With more than 20 paths, progress with an ETA counts every path,
+// unreadable ones too. Returns how many could not be read.
+int forEachInput(const std::vector<std::string>& paths, const std::string& level, std::uint64_t seed,
+                 const std::string& label,
+                 const std::function<void(const std::string&, const cv::Mat&)>& read) {
+  int failed = 0;
+  long long done = 0;
+  Progress progress(label, static_cast<long long>(paths.size()));
+  for (const auto& path : paths) {
+    cv::Mat img;
+    if (loadInput(path, level, seed, img))
+      read(path, img);
+    else
+      ++failed;
+    if (paths.size() > 20) progress.update(++done);
+  }
+  return failed;
+}
+
 std::shared_ptr<const Landmarker> loadLandmarker(const std::string& path) {
   return std::make_shared<const Landmarker>(path.empty() ? defaultLandmarkModelPath() : fs::path(path));
 }
@@ -88,35 +109,28 @@ int runFaces(const FacesArgs& a) {
   opt.enhance_dark = !a.no_enhance;
   FaceAnalyzer analyzer(opt, loadLandmarker(a.landmark_model));
   nlohmann::json all = nlohmann::json::array();
-  int failed = 0, with_face = 0, total_faces = 0, done = 0;
-  Progress progress("faces", static_cast<long long>(a.images.size()));
-  for (const auto& path : a.images) {
-    ++done;
-    cv::Mat img;
-    if (!loadInput(path, a.darken_level, a.seed, img)) {
-      ++failed;
-      continue;
-    }
-    const FrameAnalysis r = analyzer.analyze(img, false);
-    if (!r.faces.empty()) ++with_face;
-    total_faces += static_cast<int>(r.faces.size());
-    if (a.json) {
-      nlohmann::json j = analysisToJson(r);
-      j["file"] = path;
-      j["width"] = img.cols;
-      j["height"] = img.rows;
-      all.push_back(std::move(j));
-    } else {
-      std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces")
-                << (r.enhanced ? " (dark: enhanced for detection)" : "") << "\n";
-      for (const auto& f : r.faces) {
-        std::printf("  face %d: box %.0f,%.0f %.0fx%.0f score %.2f  landmarks 68  eyes %.1f deg\n",
-                    f.track_id, f.box.x, f.box.y, f.box.width, f.box.height, f.score,
-                    faceToJson(f)["eye_angle_deg"].get<double>());
-      }
-    }
-    if (a.images.size() > 20) progress.update(done);
-  }
+  int with_face = 0, total_faces = 0;
+  const int failed = forEachInput(
+      a.images, a.darken_level, a.seed, "faces", [&](const std::string& path, const cv::Mat& img) {
+        const FrameAnalysis r = analyzer.analyze(img, false);
+        if (!r.faces.empty()) ++with_face;
+        total_faces += static_cast<int>(r.faces.size());
+        if (a.json) {
+          nlohmann::json j = analysisToJson(r);
+          j["file"] = path;
+          j["width"] = img.cols;
+          j["height"] = img.rows;
+          all.push_back(std::move(j));
+        } else {
+          std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces")
+                    << (r.enhanced ? " (dark: enhanced for detection)" : "") << "\n";
+          for (const auto& f : r.faces) {
+            std::printf("  face %d: box %.0f,%.0f %.0fx%.0f score %.2f  landmarks 68  eyes %.1f deg\n",
+                        f.track_id, f.box.x, f.box.y, f.box.width, f.box.height, f.score,
+                        faceToJson(f)["eye_angle_deg"].get<double>());
+          }
+        }
+      });
   const int ok = static_cast<int>(a.images.size()) - failed;
   if (a.json) {
     std::cout << all.dump(1) << "\n";
@@ -167,57 +181,49 @@ int runPredict(const PredictArgs& a) {
   opt.detector = DetectorOptions::stills();
   FaceAnalyzer analyzer(opt);
   nlohmann::json all = nlohmann::json::array();
-  int failed = 0;
-  Progress progress("predict", static_cast<long long>(a.images.size()));
-  long long done = 0;
-  for (const auto& path : a.images) {
-    ++done;
-    cv::Mat img;
-    if (!loadInput(path, a.darken_level, a.seed, img)) {
-      ++failed;
-      continue;
-    }
-    const FrameAnalysis r = analyzer.analyze(img, false);
-    std::vector<ModelInput> inputs;
-    std::vector<std::uint64_t> seeds;
-    for (const auto& f : r.faces) {
-      inputs.push_back({f.aligned.crop, f.aligned.heatmaps});
-      seeds.push_back(a.seed + static_cast<std::uint64_t>(f.track_id));
-    }
-    PredictTimings t;
-    const auto preds = model->predict(inputs, seeds, a.noise_seeds, &t);
-    nlohmann::json j;
-    j["file"] = path;
-    j["faces"] = nlohmann::json::array();
-    if (!a.json)
-      std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
-    for (std::size_t i = 0; i < preds.size(); ++i) {
-      const auto& p = preds[i];
-      nlohmann::json fj = faceToJson(r.faces[i]);
-      fj.erase("landmarks");
-      fj["emotion"] = kClassNames[static_cast<std::size_t>(p.top)];
-      fj["confidence"] = p.probs[static_cast<std::size_t>(p.top)];
-      for (int k = 0; k < kNumClasses; ++k) {
-        fj["probabilities"][kClassNames[static_cast<std::size_t>(k)]] = p.probs[static_cast<std::size_t>(k)];
-        if (a.noise_seeds > 1)
-          fj["spread"][kClassNames[static_cast<std::size_t>(k)]] = p.spread[static_cast<std::size_t>(k)];
-      }
-      j["faces"].push_back(fj);
-      if (!a.json) {
-        std::printf("  face %d: %-9s %5.1f%%   (", r.faces[i].track_id,
-                    kClassNames[static_cast<std::size_t>(p.top)],
-                    100.0 * p.probs[static_cast<std::size_t>(p.top)]);
-        for (int k = 0; k < kNumClasses; ++k) {
-          std::printf("%s%.2f", k ? " " : "", p.probs[static_cast<std::size_t>(k)]);
+  const int failed = forEachInput(
+      a.images, a.darken_level, a.seed, "predict", [&](const std::string& path, const cv::Mat& img) {
+        const FrameAnalysis r = analyzer.analyze(img, false);
+        std::vector<ModelInput> inputs;
+        std::vector<std::uint64_t> seeds;
+        for (const auto& f : r.faces) {
+          inputs.push_back({f.aligned.crop, f.aligned.heatmaps});
+          seeds.push_back(a.seed + static_cast<std::uint64_t>(f.track_id));
         }
-        std::printf(")%s\n",
-                    r.faces[i].detected ? "" : "  [no face found: the whole image read as a face crop]");
-      }
-    }
-    j["model_ms"] = t.total_ms;
-    all.push_back(std::move(j));
-    if (a.images.size() > 20) progress.update(done);
-  }
+        PredictTimings t;
+        const auto preds = model->predict(inputs, seeds, a.noise_seeds, &t);
+        nlohmann::json j;
+        j["file"] = path;
+        j["faces"] = nlohmann::json::array();
+        if (!a.json)
+          std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
+        for (std::size_t i = 0; i < preds.size(); ++i) {
+          const auto& p = preds[i];
+          nlohmann::json fj = faceToJson(r.faces[i]);
+          fj.erase("landmarks");
+          fj["emotion"] = kClassNames[static_cast<std::size_t>(p.top)];
+          fj["confidence"] = p.probs[static_cast<std::size_t>(p.top)];
+          for (int k = 0; k < kNumClasses; ++k) {
+            fj["probabilities"][kClassNames[static_cast<std::size_t>(k)]] =
+                p.probs[static_cast<std::size_t>(k)];
+            if (a.noise_seeds > 1)
+              fj["spread"][kClassNames[static_cast<std::size_t>(k)]] = p.spread[static_cast<std::size_t>(k)];
+          }
+          j["faces"].push_back(fj);
+          if (!a.json) {
+            std::printf("  face %d: %-9s %5.1f%%   (", r.faces[i].track_id,
+                        kClassNames[static_cast<std::size_t>(p.top)],
+                        100.0 * p.probs[static_cast<std::size_t>(p.top)]);
+            for (int k = 0; k < kNumClasses; ++k) {
+              std::printf("%s%.2f", k ? " " : "", p.probs[static_cast<std::size_t>(k)]);
+            }
+            std::printf(")%s\n",
+                        r.faces[i].detected ? "" : "  [no face found: the whole image read as a face crop]");
+          }
+        }
+        j["model_ms"] = t.total_ms;
+        all.push_back(std::move(j));
+      });
   if (a.json) std::cout << all.dump(1) << "\n";
   if (!a.json) {
     const ModelInfo& info = model->info();
