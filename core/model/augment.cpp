@@ -76,6 +76,23 @@ AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmar
         torch::tensor(std::vector<int64_t>(kMirroredLandmark.begin(), kMirroredLandmark.end()));
     lm = torch::where(flip.view({B, 1, 1, 1}), lm.index_select(2, perm), lm);
   }
+  if (o.p_erase > 0) {
+    // One rectangle per erased sample: area a * S^2, aspect r (height / width) log-uniform in 0.3..3.3,
+    // clipped to the image; top-left uniform over the places where it fits.
+    const torch::Tensor erased = torch::rand({B}) < o.p_erase;
+    const torch::Tensor area = uniform(B, o.erase_area_min, o.erase_area_max) * (S * S);
+    const torch::Tensor aspect = torch::exp(uniform(B, std::log(0.3), std::log(3.3)));
+    const torch::Tensor h = torch::sqrt(area * aspect).clamp(1.0, S),
+                        w = torch::sqrt(area / aspect).clamp(1.0, S);
+    const torch::Tensor y0 = torch::rand({B}) * (S - h), x0 = torch::rand({B}) * (S - w);
+    const torch::Tensor coord = torch::arange(S, torch::kFloat32);
+    const torch::Tensor in_y =
+        (coord.view({1, S}) >= y0.view({B, 1})) & (coord.view({1, S}) < (y0 + h).view({B, 1}));
+    const torch::Tensor in_x =
+        (coord.view({1, S}) >= x0.view({B, 1})) & (coord.view({1, S}) < (x0 + w).view({B, 1}));
+    const torch::Tensor mask = (in_y.unsqueeze(2) & in_x.unsqueeze(1) & erased.view({B, 1, 1})).unsqueeze(1);
+    x = torch::where(mask, torch::rand_like(x), x);  // [B, 1, S, S]
+  }
   // Lighting: clear, ll-like or xll-like per sample.
   const torch::Tensor r = torch::rand({B});
   out.lighting = torch::where(r < o.p_clear, torch::zeros({B}, torch::kLong),

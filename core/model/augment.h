@@ -23,6 +23,11 @@ struct AugmentOptions {
   // Lighting mix: P(clear), P(ll-like), P(xll-like); ll EV 3-4.5, xll EV 5-6.5 (the benchmark's ranges,
   // widened by 0.5 EV on each side so the model does not learn the exact levels).
   double p_clear = 1.0 / 3, p_ll = 1.0 / 3;
+  // Random erasing (occlusion): share of faces with one rectangle of uniform noise, erase_area of the face
+  // (aspect 0.3-3.3), drawn before the lighting so the occluder is darkened with the face. Landmarks are
+  // left where they are. 0: off, and then no random numbers are drawn for it (the stream is unchanged).
+  double p_erase = 0.0;
+  double erase_area_min = 0.02, erase_area_max = 0.2;
 };
 
 struct AugmentedBatch {
@@ -34,7 +39,8 @@ struct AugmentedBatch {
 // images: [B, 48, 48] uint8; landmarks: [B, 68, 2]; dark_landmarks (optional, FacePack::dark_landmarks
 // rows): [B, 2, 68, 2], the landmarks of an ll- and an xll-darkened copy. ensures: landmarks of a clear
 // sample are the clear ones, of an ll-like / xll-like one the ll / xll set (all moved with the pixels);
-// without dark_landmarks every sample gets the clear ones. Deterministic given the global torch seed (the
+// without dark_landmarks every sample gets the clear ones. With p_erase > 0, each sample is erased with
+// that probability (after the geometry, before the lighting). Deterministic given the global torch seed (the
 // same random draws with or without dark_landmarks).
 AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmarks, const AugmentOptions& o,
                        bool geometric = true, const torch::Tensor& dark_landmarks = {});

@@ -123,6 +123,10 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
   add("--class-balance", "NUMBER in 0..1",
       "Stages 1-2: weight each face's loss by its class's training share to the power -P (0.5: square root)",
       false, [&o](const std::string& v) { o.class_balance = number(v, 0, 1, "a power from 0 to 1"); });
+  add("--erase", "NUMBER in 0..1",
+      "Stages 1-2 and the baseline: share of training faces with a random rectangle erased (occlusion; 0: "
+      "off)",
+      false, [&o](const std::string& v) { o.erase = number(v, 0, 1, "a share from 0 to 1"); });
   add("--clear-landmarks", "",
       "Pair darkened faces with the clear faces' landmarks even when the pack has those of darkened copies",
       false, [&o](const std::string&) { o.dark_landmarks = false; });

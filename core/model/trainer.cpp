@@ -323,8 +323,10 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     }
     const torch::Tensor idx =
         train_idx.index_select(0, perm.slice(0, in_epoch * o.batch, (in_epoch + 1) * o.batch));
+    AugmentOptions aug;
+    aug.p_erase = o.erase;
     const AugmentedBatch a =
-        augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), {}, true,
+        augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), aug, true,
                 dark_lm.defined() ? dark_lm.index_select(0, idx) : torch::Tensor());
     const torch::Tensor target = soft.index_select(0, idx).to(dev);
     const torch::Tensor x = normalise(a.image, cfg).to(dev);

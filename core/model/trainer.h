@@ -43,6 +43,10 @@ struct TrainOptions {
   // power -class_balance (0: off; 0.5: square-root balancing), weights scaled so that the average face
   // weighs 1. Stages 1-2 and the plain baseline.
   double class_balance = 0;
+  // Random erasing: share of training faces that get one rectangle (2-20% of the face, aspect 0.3-3.3)
+  // replaced by noise before the lighting, like a hand, glasses or a shadow over part of the face. The
+  // landmarks stay where they are. Stages 1-2 and the plain baseline; 0: off (the default).
+  double erase = 0;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core

@@ -79,6 +79,42 @@ TEST(Augment, FlipMirrorsTheImageAndTheLandmarks) {
   }
 }
 
+TEST(Augment, RandomErasingReplacesOneRectangleOfTheRequestedSize) {
+  // A flat grey face stays flat under the clear jitter, so the pixels that differ from its level are the
+  // erased ones: one axis-aligned rectangle of 2-20% of the face, in about p_erase of the samples.
+  const int64_t B = 400;
+  const torch::Tensor img = torch::full({B, 48, 48}, 128, torch::kUInt8);
+  const torch::Tensor lm = torch::rand({B, 68, 2}) * 40 + 4;
+  AugmentOptions o;
+  o.p_clear = 1.0;
+  for (const double p : {0.0, 0.5, 1.0}) {
+    torch::manual_seed(11);
+    o.p_erase = p;
+    const AugmentedBatch a = augment(img, lm, o, /*geometric=*/false);
+    EXPECT_TRUE(torch::equal(a.landmarks, lm)) << "landmarks stay where they are";
+    int erased = 0;
+    for (int64_t b = 0; b < B; ++b) {
+      const torch::Tensor plane = a.image[b][0];
+      // The level of the face: the most common value (an erased corner must not be taken for it).
+      const torch::Tensor level = std::get<0>(plane.flatten().mode());
+      const torch::Tensor diff = plane.ne(level);
+      const auto n = diff.sum().item<int64_t>();
+      if (n == 0) continue;
+      ++erased;
+      const torch::Tensor rows = diff.any(1).nonzero(), cols = diff.any(0).nonzero();
+      const auto h = rows.size(0), w = cols.size(0);
+      EXPECT_EQ(n, h * w) << "one filled rectangle, sample " << b;
+      EXPECT_EQ(rows[-1].item<int64_t>() - rows[0].item<int64_t>() + 1, h) << "contiguous rows, sample " << b;
+      EXPECT_EQ(cols[-1].item<int64_t>() - cols[0].item<int64_t>() + 1, w)
+          << "contiguous columns, sample " << b;
+      // Area 2-20% of 48 x 48 (461 px at most), up to one pixel row / column more from rounding.
+      EXPECT_GE(n, 20) << b;
+      EXPECT_LE(n, 461 + h + w + 1) << b;
+    }
+    EXPECT_NEAR(erased / static_cast<double>(B), p, 0.08) << "p_erase " << p;
+  }
+}
+
 TEST(Augment, RotationMovesLandmarksWithThePixels) {
   torch::manual_seed(3);
   torch::Tensor img = torch::zeros({4, 48, 48}, torch::kUInt8);
