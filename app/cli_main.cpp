@@ -218,7 +218,7 @@ int runPredict(const PredictArgs& a) {
               std::printf("%s%.2f", k ? " " : "", p.probs[static_cast<std::size_t>(k)]);
             }
             std::printf(")%s\n",
-                        r.faces[i].detected ? "" : "  [no face found: the whole image read as a face crop]");
+                        r.faces[i].face_crop ? "  [a face crop: the whole image read as the face]" : "");
           }
         }
         j["model_ms"] = t.total_ms;

@@ -34,6 +34,19 @@ void FaceAnalyzer::setOptions(const AnalyzerOptions& options) {
   box_offset_.clear();
 }
 
+FrameAnalysis FaceAnalyzer::analyzeStill(const cv::Mat& bgr) {
+  detector_.setOptions(options_.still_detector);
+  FrameAnalysis result;
+  try {
+    result = analyze(bgr, false);
+  } catch (...) {
+    detector_.setOptions(options_.detector);
+    throw;
+  }
+  detector_.setOptions(options_.detector);
+  return result;
+}
+
 void FaceAnalyzer::resetTracking() {
   tracker_.reset();
   box_offset_.clear();
@@ -53,6 +66,31 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
     result.enhanced = true;
   }
   result.times.prepare_ms = msSince(t0);
+
+  if (options_.face_crop_max_side > 0 && std::max(gray.cols, gray.rows) <= options_.face_crop_max_side) {
+    // A face crop (like FERPlus's 48x48 images): the whole image is the face, in its own framing as the
+    // model was trained, whether dlib finds the face in it (its landmarks are then used) or not (landmarks
+    // fitted in the mean FERPlus detector box). FerFaceAligner, FerFraming::Auto, as lldif eval reads crops.
+    t0 = Clock::now();
+    if (!crop_aligner_) {
+      FerFaceOptions fo;
+      fo.framing = FerFraming::Auto;
+      crop_aligner_ = std::make_unique<FerFaceAligner>(landmarker_, fo);
+    }
+    const FerFace f = crop_aligner_->align(gray);
+    FaceResult face;
+    face.track_id = 1;
+    face.box = cv::Rect2f(0, 0, static_cast<float>(gray.cols), static_cast<float>(gray.rows));
+    face.detected = f.detected;
+    face.face_crop = true;
+    cv::Matx23d crop_to_frame;
+    cv::invertAffineTransform(f.aligned.frame_to_crop, crop_to_frame);
+    face.landmarks = transformLandmarks(f.aligned.landmarks, crop_to_frame);
+    face.aligned = f.aligned;
+    result.times.landmarks_ms += msSince(t0);
+    result.faces.push_back(std::move(face));
+    return result;
+  }
 
   t0 = Clock::now();
   std::vector<FaceBox> boxes = detector_.detect(search);
@@ -85,27 +123,6 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
     t0 = Clock::now();
     face.aligned = alignFace(gray, face.landmarks, options_.align);
     result.times.align_ms += msSince(t0);
-    result.faces.push_back(std::move(face));
-  }
-  if (result.faces.empty() && options_.face_crop_max_side > 0 &&
-      std::max(gray.cols, gray.rows) <= options_.face_crop_max_side) {
-    // A face crop in which dlib finds no face: the whole image is the face.
-    t0 = Clock::now();
-    if (!crop_aligner_) {
-      FerFaceOptions fo;
-      fo.framing = FerFraming::Auto;
-      crop_aligner_ = std::make_unique<FerFaceAligner>(landmarker_, fo);
-    }
-    const FerFace f = crop_aligner_->align(gray);
-    FaceResult face;
-    face.track_id = 1;
-    face.box = cv::Rect2f(0, 0, static_cast<float>(gray.cols), static_cast<float>(gray.rows));
-    face.detected = false;
-    cv::Matx23d crop_to_frame;
-    cv::invertAffineTransform(f.aligned.frame_to_crop, crop_to_frame);
-    face.landmarks = transformLandmarks(f.aligned.landmarks, crop_to_frame);
-    face.aligned = f.aligned;
-    result.times.landmarks_ms += msSince(t0);
     result.faces.push_back(std::move(face));
   }
   // Forget offsets of tracks that ended.

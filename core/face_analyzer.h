@@ -19,7 +19,10 @@
 namespace lldif {
 
 struct AnalyzerOptions {
-  DetectorOptions detector;
+  DetectorOptions detector;  // video frames (analyze)
+  // Still photos (analyzeStill: an image, an image folder): searched at full resolution, with a fallback
+  // for faces scored just below dlib's default.
+  DetectorOptions still_detector = DetectorOptions::stills();
   TrackerOptions tracker;
   AlignOptions align;
   // Dark frames (mean luminance below dark_threshold) are enhanced (gamma + CLAHE) for detection and
@@ -27,19 +30,20 @@ struct AnalyzerOptions {
   bool enhance_dark = true;
   double dark_threshold = kDarkMeanLuminance;
   int max_faces = 16;
-  // A frame whose longer side is at most this many pixels and in which no face is found is a face crop
-  // (like FERPlus's 48x48 images, on which dlib finds no face 31% of the time): it is read as one face in
-  // its own framing, landmarks fitted in the mean FERPlus detector box (FerFaceAligner, FerFraming::Auto),
-  // with FaceResult::detected false. 0: never.
+  // A frame whose longer side is at most this many pixels is a face crop (like FERPlus's 48x48 images):
+  // read as one face in its own framing, as the model was trained and as lldif eval reads crops
+  // (FerFaceAligner, FerFraming::Auto), with dlib's landmarks where it finds the face (up to 768 px) and
+  // else landmarks fitted in the mean FERPlus detector box; FaceResult::face_crop is set. 0: never.
   int face_crop_max_side = 96;
 };
 
 struct FaceResult {
   int track_id = 0;
-  cv::Rect2f box;    // frame coordinates
-  double score = 0;  // detection score (0 when the tracker carried the face over a missed frame)
-  bool detected = false;
-  Landmarks landmarks;  // frame coordinates
+  cv::Rect2f box;          // frame coordinates
+  double score = 0;        // detection score (0 when the tracker carried the face over a missed frame)
+  bool detected = false;   // found by dlib in this frame (in a face crop: the crop's landmarks are dlib's)
+  bool face_crop = false;  // the whole frame read as the face (AnalyzerOptions::face_crop_max_side)
+  Landmarks landmarks;     // frame coordinates
   AlignedFace aligned;
 };
 
@@ -68,6 +72,9 @@ class FaceAnalyzer {
 
   // track = false treats the frame as unrelated to the previous one (still images, batches).
   FrameAnalysis analyze(const cv::Mat& bgr, bool track = true);
+  // A still photo, unrelated to the frames before it: analyze(bgr, false) with options().still_detector.
+  // Its faces get new track ids.
+  FrameAnalysis analyzeStill(const cv::Mat& bgr);
   void resetTracking();
 
   const AnalyzerOptions& options() const { return options_; }

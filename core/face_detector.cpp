@@ -39,14 +39,17 @@ std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
 
   dlib::cv_image<unsigned char> dimg(work);
   std::vector<dlib::rect_detection> dets;
+  // dlib suppresses overlapping boxes in score order, so the boxes at or above `threshold` are the same
+  // whether the search went lower or not.
+  const double search = std::min(options_.threshold, options_.fallback_threshold);
   if (options_.upsample > 0) {
     dlib::array2d<unsigned char> up;
     dlib::assign_image(up, dimg);
     for (int i = 0; i < options_.upsample; ++i) dlib::pyramid_up(up);
-    impl_->detector(up, dets, options_.threshold);
+    impl_->detector(up, dets, search);
     scale *= static_cast<double>(1 << options_.upsample);
   } else {
-    impl_->detector(dimg, dets, options_.threshold);
+    impl_->detector(dimg, dets, search);
   }
 
   std::vector<FaceBox> out;
@@ -60,6 +63,15 @@ std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
     out.push_back(box);
   }
   std::sort(out.begin(), out.end(), [](const FaceBox& a, const FaceBox& b) { return a.score > b.score; });
+  if (search < options_.threshold) {
+    if (!out.empty() && out.front().score < options_.threshold) {
+      out.resize(1);  // none reached the threshold: the best one, from the fallback
+    } else {
+      out.erase(std::remove_if(out.begin(), out.end(),
+                               [&](const FaceBox& b) { return b.score < options_.threshold; }),
+                out.end());
+    }
+  }
   return out;
 }
 

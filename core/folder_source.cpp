@@ -42,6 +42,7 @@ ReadStatus FolderSource::read(Frame& out) {
     out.index = next_index_;
     out.timestamp_s = fps_ > 0 ? static_cast<double>(next_index_) / fps_ : 0.0;
     out.origin = file.filename().string();
+    out.still = true;
     ++next_index_;
     return ReadStatus::kFrame;
   }

@@ -19,6 +19,7 @@ struct Frame {
   std::int64_t index = 0;
   std::string origin;                                   // file name or camera name, for display and export
   std::chrono::steady_clock::time_point captured_at{};  // when the pipeline received it (latency)
+  bool still = false;  // a still photo (image and image-folder sources): unrelated to the frame before it
 };
 
 }  // namespace lldif

@@ -19,6 +19,7 @@ ReadStatus ImageSource::read(Frame& out) {
   out.index = 0;
   out.timestamp_s = 0.0;
   out.origin = path_.filename().string();
+  out.still = true;
   return ReadStatus::kFrame;
 }
 

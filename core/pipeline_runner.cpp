@@ -36,7 +36,10 @@ ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
       out.frame.image = dark;
   }
   if (s.camera_dark) out.preview = enhance(out.frame.image);
-  out.analysis = analyzer_->analyze(out.frame.image, track);
+  // A still photo (an image, an image folder) is searched as one (FaceAnalyzer::analyzeStill), whatever
+  // track says: it is unrelated to the frame before it.
+  out.analysis =
+      frame.still ? analyzer_->analyzeStill(out.frame.image) : analyzer_->analyze(out.frame.image, track);
 
   if (model_ && s.emotions && !out.analysis.faces.empty()) {
     const auto t0 = Clock::now();

@@ -16,6 +16,7 @@ nlohmann::json faceToJson(const FaceResult& face) {
   j["box"] = {round2(face.box.x), round2(face.box.y), round2(face.box.width), round2(face.box.height)};
   j["score"] = round2(face.score);
   j["detected"] = face.detected;
+  j["face_crop"] = face.face_crop;
   nlohmann::json pts = nlohmann::json::array();
   for (const auto& p : face.landmarks) pts.push_back({round2(p.x), round2(p.y)});
   j["landmarks"] = std::move(pts);

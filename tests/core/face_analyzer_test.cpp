@@ -86,29 +86,34 @@ TEST(FaceAnalyzer, FindsBothFacesOfAPairAndNoneInAnEmptyRoom) {
   EXPECT_TRUE(analyzer.analyze(cv::Mat(), false).faces.empty());
 }
 
-// FERPlus-size images: found by the detector when it can (still-image options upsample small images), and
-// read as a face crop when it cannot, rather than reported as holding no face.
-TEST(FaceAnalyzer, ReadsASmallImageWithoutAFoundFaceAsAFaceCrop) {
+// FERPlus-size images are face crops: read whole, in their own framing (as the model was trained and as
+// lldif eval reads them), with dlib's landmarks where it finds the face and fitted ones where it does not,
+// by the camera's options and the still-image ones alike.
+TEST(FaceAnalyzer, ReadsASmallImageAsAFaceCropInItsOwnFraming) {
   AnalyzerOptions stills;
   stills.detector = DetectorOptions::stills();
   FaceAnalyzer analyzer(stills, test::sharedLandmarker());
   const cv::Mat upright = test::ferLikeFace(test::faceImage("portrait-005.jpg"));
-  const FrameAnalysis found = analyzer.analyze(upright, false);
-  ASSERT_EQ(found.faces.size(), 1u);
-  EXPECT_TRUE(found.faces[0].detected) << "the 48x48 face is upsampled to 768 px and found";
+  FaceAnalyzer camera({}, test::sharedLandmarker());
+  for (FaceAnalyzer* a : {&analyzer, &camera}) {
+    const FrameAnalysis found = a->analyze(upright, false);
+    ASSERT_EQ(found.faces.size(), 1u);
+    EXPECT_TRUE(found.faces[0].detected) << "dlib finds the 48x48 face (searched upsampled)";
+    EXPECT_TRUE(found.faces[0].face_crop);
+    EXPECT_EQ(found.faces[0].box, cv::Rect2f(0, 0, 48, 48));
+    EXPECT_EQ(cv::norm(found.faces[0].aligned.crop, upright, cv::NORM_INF), 0.0) << "its own framing";
+    // The landmarks are dlib's: the eyes above the mouth, inside the image.
+    const Landmarks& lm = found.faces[0].landmarks;
+    EXPECT_LT((lm[36].y + lm[45].y) / 2 + 5, (lm[48].y + lm[54].y) / 2);
+  }
   // Turned upside down, dlib's frontal detector finds nothing: the whole image is the face, as it is.
   cv::Mat flipped;
   cv::flip(upright, flipped, -1);
-  // The viewer's camera options (half size, no upsampling) find no face even upright: a face crop too.
-  FaceAnalyzer camera({}, test::sharedLandmarker());
-  const FrameAnalysis small = camera.analyze(upright, false);
-  ASSERT_EQ(small.faces.size(), 1u);
-  EXPECT_FALSE(small.faces[0].detected);
-  EXPECT_EQ(cv::norm(small.faces[0].aligned.crop, upright, cv::NORM_INF), 0.0);
   const FrameAnalysis crop = analyzer.analyze(flipped, false);
   ASSERT_EQ(crop.faces.size(), 1u);
   const FaceResult& f = crop.faces[0];
   EXPECT_FALSE(f.detected);
+  EXPECT_TRUE(f.face_crop);
   EXPECT_EQ(f.box, cv::Rect2f(0, 0, 48, 48));
   EXPECT_EQ(cv::norm(f.aligned.crop, flipped, cv::NORM_INF), 0.0);
   ASSERT_EQ(f.landmarks.size(), 68u);

@@ -33,6 +33,7 @@ TEST(VideoFileSource, ReadsEveryFrameOfARealVideoWithMediaTimestamps) {
   Frame f;
   int n = 0;
   while (src.read(f) == ReadStatus::kFrame) {
+    EXPECT_FALSE(f.still) << "video frames follow each other";
     EXPECT_EQ(f.index, n);
     EXPECT_NEAR(f.timestamp_s, n / 25.0, 1e-9);
     EXPECT_EQ(f.image.type(), CV_8UC3);
@@ -104,6 +105,7 @@ TEST(ImageSource, DeliversTheImageOnceThenEnds) {
   ASSERT_EQ(src.read(f), ReadStatus::kFrame);
   EXPECT_EQ(f.image.size(), cv::Size(500, 500));
   EXPECT_EQ(f.origin, "portrait-005.jpg");
+  EXPECT_TRUE(f.still) << "a still photo: searched as one, unrelated to the frame before";
   EXPECT_EQ(src.read(f), ReadStatus::kEnd);
   EXPECT_EQ(src.fps(), 0.0);
 }
@@ -145,8 +147,10 @@ TEST(FolderSource, ReadsImagesInOrderAndSkipsUndecodableOnes) {
   Frame f;
   ASSERT_EQ(src.read(f), ReadStatus::kFrame);
   EXPECT_EQ(f.origin, "a.png");
+  EXPECT_TRUE(f.still);
   ASSERT_EQ(src.read(f), ReadStatus::kFrame);
   EXPECT_EQ(f.origin, "b.jpg");
+  EXPECT_TRUE(f.still);
   EXPECT_EQ(src.read(f), ReadStatus::kEnd);
   ASSERT_EQ(src.skipped().size(), 1u);
   EXPECT_NE(src.skipped()[0].find("c.jpg"), std::string::npos);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/image_io.h"
+#include "core/image_source.h"
 #include "core/video_file_source.h"
 #include "test_support.h"
 
@@ -73,6 +74,36 @@ TEST(PipelineRunner, ProcessesARealVideoOffTheCallingThreadAndAccountsForEveryFr
   EXPECT_TRUE(c.error.empty());
 }
 
+TEST(PipelineRunner, AStillPhotoIsSearchedAtFullSizeSoASmallFaceIsFound) {
+  // A 3000 x 2000 photo with a 500 px portrait in it: a video frame is searched at 640 px, where the face
+  // is ~40 px (under dlib's ~80), a still photo (the viewer's image and folder sources) at 1600.
+  cv::Mat photo(2000, 3000, CV_8UC3, cv::Scalar(70, 90, 110));
+  loadImageBgr(test::faceImage("portrait-020.jpg")).copyTo(photo(cv::Rect(1900, 600, 500, 500)));
+  Frame video_frame;
+  video_frame.image = photo;
+  EXPECT_TRUE(processor()->process(video_frame).analysis.faces.empty()) << "as a video frame";
+
+  test::TempDir dir;
+  saveImage(dir / "photo.png", photo);
+  Collector c;
+  int faces = -1;
+  bool still = false;
+  RunnerCallbacks cb = c.callbacks();
+  const auto count = cb.on_result;
+  cb.on_result = [&](const ProcessedFrame& f, const RunnerStats& s) {
+    faces = static_cast<int>(f.analysis.faces.size());
+    still = f.frame.still;
+    count(f, s);
+  };
+  PipelineRunner runner(std::make_unique<ImageSource>(dir / "photo.png"), processor(), cb);
+  runner.start();
+  ASSERT_TRUE(c.waitEnd(std::chrono::seconds(60)));
+  runner.stop();
+  EXPECT_TRUE(still);
+  ASSERT_EQ(faces, 1) << "as a still photo";
+  EXPECT_TRUE(c.error.empty());
+}
+
 TEST(PipelineRunner, DarkroomModeDarkensFramesBeforeAnalysis) {
   auto p = processor();
   ProcessorSettings s;
@@ -89,8 +120,8 @@ TEST(PipelineRunner, DarkroomModeDarkensFramesBeforeAnalysis) {
 
 TEST(PipelineRunner, CompareModeRunsTheShippedModelOnTheClearAndTheDarkFace) {
   auto model = EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt");
-  auto p = std::make_shared<FrameProcessor>(std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()),
-                                            std::move(model));
+  auto p = std::make_shared<FrameProcessor>(
+      std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()), std::move(model));
   ProcessorSettings s;
   s.compare = true;
   s.lowlight = lowLightPreset("xll").typical();
@@ -112,8 +143,8 @@ TEST(PipelineRunner, CompareModeRunsTheShippedModelOnTheClearAndTheDarkFace) {
     spread += e.main.spread[k];
   }
   EXPECT_NEAR(sum, 1.0f, 1e-4f);
-  EXPECT_GT(diff, 1e-4f);   // the dark pass saw other pixels
-  EXPECT_GT(spread, 0.0f);  // 3 noise seeds: a spread
+  EXPECT_GT(diff, 1e-4f);                   // the dark pass saw other pixels
+  EXPECT_GT(spread, 0.0f);                  // 3 noise seeds: a spread
   EXPECT_EQ(e.main.trajectory.size(), 5u);  // Z_4 .. Z_0
   EXPECT_GT(r.model_ms, 0.0);
   EXPECT_GE(r.processing_ms, r.model_ms + r.darken_ms);
