@@ -73,6 +73,8 @@ class FrameProcessor {
   // model: may be null (faces only).
   explicit FrameProcessor(std::unique_ptr<FaceAnalyzer> analyzer, std::shared_ptr<EmotionModel> model = nullptr)
       : analyzer_(std::move(analyzer)), model_(std::move(model)) {}
+  // track = false: the frame is unrelated to the one before. A still photo (frame.still) is always
+  // searched as one (FaceAnalyzer::analyzeStill: full size, weaker boxes kept when there is no other).
   ProcessedFrame process(const Frame& frame, bool track = true);
   void setSettings(const ProcessorSettings& s);
   ProcessorSettings settings() const;
