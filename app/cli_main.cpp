@@ -75,22 +75,42 @@ bool loadInput(const std::string& path, const std::string& level, std::uint64_t 
   return true;
 }
 
-// Loads each of paths (darkened to `level` when set) and calls read(path, image) on it; an unreadable one
-// is reported on stderr and skipped. With more than 20 paths, progress with an ETA counts every path,
-// unreadable ones too. Returns how many could not be read.
+// Loads each of paths (darkened to `level` when set; a folder stands for its image files, in name order)
+// and calls read(path, image) on it; an unreadable file or a folder without images is reported on stderr
+// and skipped. With more than 20 images, progress with an ETA counts every one, unreadable ones too.
+// Returns how many could not be read.
 int forEachInput(const std::vector<std::string>& paths, const std::string& level, std::uint64_t seed,
                  const std::string& label,
                  const std::function<void(const std::string&, const cv::Mat&)>& read) {
   int failed = 0;
-  long long done = 0;
-  Progress progress(label, static_cast<long long>(paths.size()));
+  std::vector<std::string> files;
   for (const auto& path : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<fs::path> in_folder;
+    try {
+      in_folder = listImageFiles(path);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+    }
+    if (in_folder.empty()) {
+      std::cerr << "error: " << path << " holds no image files\n";
+      ++failed;
+    }
+    for (const auto& f : in_folder) files.push_back(f.string());
+  }
+  long long done = 0;
+  Progress progress(label, static_cast<long long>(files.size()));
+  for (const auto& path : files) {
     cv::Mat img;
     if (loadInput(path, level, seed, img))
       read(path, img);
     else
       ++failed;
-    if (paths.size() > 20) progress.update(++done);
+    if (files.size() > 20) progress.update(++done);
   }
   return failed;
 }
@@ -109,9 +129,10 @@ int runFaces(const FacesArgs& a) {
   opt.enhance_dark = !a.no_enhance;
   FaceAnalyzer analyzer(opt, loadLandmarker(a.landmark_model));
   nlohmann::json all = nlohmann::json::array();
-  int with_face = 0, total_faces = 0;
+  int ok = 0, with_face = 0, total_faces = 0;  // ok: images read
   const int failed = forEachInput(
       a.images, a.darken_level, a.seed, "faces", [&](const std::string& path, const cv::Mat& img) {
+        ++ok;
         const FrameAnalysis r = analyzer.analyze(img, false);
         if (!r.faces.empty()) ++with_face;
         total_faces += static_cast<int>(r.faces.size());
@@ -131,7 +152,6 @@ int runFaces(const FacesArgs& a) {
           }
         }
       });
-  const int ok = static_cast<int>(a.images.size()) - failed;
   if (a.json) {
     std::cout << all.dump(1) << "\n";
   }
@@ -560,7 +580,7 @@ int main(int argc, char** argv) {
 
   FacesArgs faces;
   auto* faces_cmd = app.add_subcommand("faces", "Detect faces and 68 landmarks in images");
-  faces_cmd->add_option("images", faces.images, "Image files")->required();
+  faces_cmd->add_option("images", faces.images, "Image files or folders of images")->required();
   faces_cmd->add_flag("--json", faces.json, "Print JSON (boxes, landmarks, timings) instead of text");
   faces_cmd
       ->add_option("--darken", faces.darken_level,
@@ -626,7 +646,7 @@ int main(int argc, char** argv) {
 
   PredictArgs pr;
   auto* predict_cmd = app.add_subcommand("predict", "Detect, align and classify the emotion of every face");
-  predict_cmd->add_option("images", pr.images, "Image files")->required();
+  predict_cmd->add_option("images", pr.images, "Image files or folders of images")->required();
   predict_cmd->add_flag("--json", pr.json, "Print JSON");
   predict_cmd->add_option("--model", pr.model, "Model checkpoint (default: the shipped models/lldif.ckpt)");
   predict_cmd->add_option("--darken", pr.darken_level, "Darken each image first (ll or xll)")

@@ -9,13 +9,11 @@ namespace lldif {
 namespace fs = std::filesystem;
 
 FolderSource::FolderSource(const fs::path& dir, double fps, bool loop) : dir_(dir), fps_(fps), loop_(loop) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw SourceError("No such folder: " + dir.string());
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file(ec) && hasImageExtension(entry.path())) files_.push_back(entry.path());
+  try {
+    files_ = listImageFiles(dir);
+  } catch (const std::runtime_error& e) {
+    throw SourceError(e.what());
   }
-  if (ec) throw SourceError("Cannot list folder " + dir.string() + ": " + ec.message());
-  std::sort(files_.begin(), files_.end());
   if (files_.empty()) throw SourceError("Folder " + dir.string() + " contains no image files");
 }
 

@@ -21,6 +21,18 @@ bool hasImageExtension(const fs::path& path) {
   return std::find(kExt.begin(), kExt.end(), ext) != kExt.end();
 }
 
+std::vector<fs::path> listImageFiles(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error("No such folder: " + dir.string());
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec) && hasImageExtension(entry.path())) files.push_back(entry.path());
+  }
+  if (ec) throw std::runtime_error("Cannot list folder " + dir.string() + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 cv::Mat loadImageBgr(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw std::runtime_error("No such file: " + path.string());

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -14,6 +15,10 @@ inline constexpr int kMaxImageSide = 4096;
 
 // True when the file name has an extension OpenCV decodes as a still image.
 bool hasImageExtension(const std::filesystem::path& path);
+
+// The files of dir (not its subfolders) with an image extension, in name order.
+// throws: std::runtime_error naming the folder when it is missing or cannot be listed.
+std::vector<std::filesystem::path> listImageFiles(const std::filesystem::path& dir);
 
 // Loads an image as 8-bit BGR (gray and alpha images are converted), downscaled to kMaxImageSide.
 // throws: std::runtime_error with a message naming the file when it is missing, unreadable,

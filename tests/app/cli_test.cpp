@@ -2,6 +2,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -57,6 +58,31 @@ TEST(Cli, FacesReportsMissingAndBrokenFilesAndGoesOn) {
   EXPECT_NE(r.out.find("bad.jpg"), std::string::npos);
   EXPECT_NE(r.out.find("No such file: /no/such.png"), std::string::npos);
   EXPECT_NE(r.out.find("1 face"), std::string::npos);
+}
+
+TEST(Cli, FacesAndPredictReadEveryImageOfAFolder) {
+  // A folder stands for its images, in name order; a folder without images is an error, the rest goes on.
+  lldif::test::TempDir dir, empty;
+  for (const char* name : {"portrait-020.jpg", "portrait-005.jpg"})
+    std::filesystem::copy_file(lldif::test::faceImage(name), dir / name);
+  {
+    std::FILE* f = std::fopen((dir / "notes.txt").c_str(), "w");  // not an image: not listed
+    std::fputs("nope", f);
+    std::fclose(f);
+  }
+  const CliRun faces = run("faces --json " + dir.path().string());
+  ASSERT_EQ(faces.code, 0) << faces.out;
+  const auto j = nlohmann::json::parse(faces.out);
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["file"], (dir / "portrait-005.jpg").string());
+  EXPECT_EQ(j[1]["file"], (dir / "portrait-020.jpg").string());
+  for (const auto& image : j) EXPECT_EQ(image["faces"].size(), 1u) << image["file"];
+  const CliRun predict = run("predict --json " + dir.path().string() + " " + empty.path().string(), true);
+  EXPECT_EQ(predict.code, 2) << predict.out;
+  EXPECT_NE(predict.out.find(empty.path().string() + " holds no image files"), std::string::npos)
+      << predict.out;
+  EXPECT_NE(predict.out.find("portrait-020.jpg"), std::string::npos) << predict.out;
+  EXPECT_NE(predict.out.find("portrait-005.jpg"), std::string::npos) << predict.out;
 }
 
 TEST(Cli, DarkenWritesADarkerImage) {
