@@ -104,6 +104,22 @@ TEST(PipelineRunner, AStillPhotoIsSearchedAtFullSizeSoASmallFaceIsFound) {
   EXPECT_TRUE(c.error.empty());
 }
 
+TEST(PipelineRunner, PhotosOfAFolderAreNotTrackedFromOneToTheNext) {
+  // Two frames with a face at the same place: as video frames the face keeps its track id (and the
+  // viewer's smoothing and timeline follow it); as photos of a folder each face is a new one, so one
+  // person's emotions are never blended into the next photo's.
+  Frame f;
+  f.image = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
+  auto p = processor();
+  const int first = p->process(f).analysis.faces.at(0).track_id;
+  EXPECT_EQ(p->process(f).analysis.faces.at(0).track_id, first) << "video: tracked";
+  f.still = true;
+  const int photo1 = p->process(f).analysis.faces.at(0).track_id;
+  const int photo2 = p->process(f).analysis.faces.at(0).track_id;
+  EXPECT_NE(photo1, first);
+  EXPECT_NE(photo2, photo1) << "photos: each face is new";
+}
+
 TEST(PipelineRunner, DarkroomModeDarkensFramesBeforeAnalysis) {
   auto p = processor();
   ProcessorSettings s;
