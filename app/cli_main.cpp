@@ -120,11 +120,10 @@ std::shared_ptr<const Landmarker> loadLandmarker(const std::string& path) {
 }
 
 int runFaces(const FacesArgs& a) {
-  AnalyzerOptions opt;
-  opt.detector = DetectorOptions::stills();
+  AnalyzerOptions opt;  // images are still photos: AnalyzerOptions::still_detector, analyzeStill
   if (a.detect_scale > 0) {
-    opt.detector.scale = a.detect_scale;
-    opt.detector.min_side = 0;
+    opt.still_detector.scale = a.detect_scale;
+    opt.still_detector.min_side = 0;
   }
   opt.enhance_dark = !a.no_enhance;
   FaceAnalyzer analyzer(opt, loadLandmarker(a.landmark_model));
@@ -133,7 +132,7 @@ int runFaces(const FacesArgs& a) {
   const int failed = forEachInput(
       a.images, a.darken_level, a.seed, "faces", [&](const std::string& path, const cv::Mat& img) {
         ++ok;
-        const FrameAnalysis r = analyzer.analyze(img, false);
+        const FrameAnalysis r = analyzer.analyzeStill(img);
         if (!r.faces.empty()) ++with_face;
         total_faces += static_cast<int>(r.faces.size());
         if (a.json) {
@@ -197,13 +196,11 @@ int runPredict(const PredictArgs& a) {
   mo.flip_average = a.flip;
   auto model = loadModelOrExplain(a.model, mo);
   if (a.steps > 0) model->setTimesteps(a.steps);
-  AnalyzerOptions opt;
-  opt.detector = DetectorOptions::stills();
-  FaceAnalyzer analyzer(opt);
+  FaceAnalyzer analyzer;  // images are still photos: analyzeStill
   nlohmann::json all = nlohmann::json::array();
   const int failed = forEachInput(
       a.images, a.darken_level, a.seed, "predict", [&](const std::string& path, const cv::Mat& img) {
-        const FrameAnalysis r = analyzer.analyze(img, false);
+        const FrameAnalysis r = analyzer.analyzeStill(img);
         std::vector<ModelInput> inputs;
         std::vector<std::uint64_t> seeds;
         for (const auto& f : r.faces) {

@@ -314,6 +314,8 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   const int64_t step0 = step;
   torch::Tensor perm = torch::randperm(train_idx.numel());
   double loss_ema = 0;
+  AugmentOptions aug;
+  aug.p_erase = o.erase;
   while (step < total_steps) {
     const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
     if (in_epoch == 0 || step == step0) {
@@ -323,8 +325,6 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     }
     const torch::Tensor idx =
         train_idx.index_select(0, perm.slice(0, in_epoch * o.batch, (in_epoch + 1) * o.batch));
-    AugmentOptions aug;
-    aug.p_erase = o.erase;
     const AugmentedBatch a =
         augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), aug, true,
                 dark_lm.defined() ? dark_lm.index_select(0, idx) : torch::Tensor());
