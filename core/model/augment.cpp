@@ -41,6 +41,28 @@ torch::Tensor renderHeatmapsBatch(const torch::Tensor& landmarks, int size, doub
   return torch::stack(parts, 1).view({B, static_cast<int64_t>(kLandmarkParts.size()), size, size});
 }
 
+torch::Tensor photometricBatch(const torch::Tensor& x, const AugmentOptions& o) {
+  const auto B = x.size(0);
+  const torch::Tensor changed = (torch::rand({B}) < o.p_photometric).view({B, 1, 1, 1});
+  const torch::Tensor gamma =
+      torch::exp(uniform(B, std::log(o.gamma_min), std::log(o.gamma_max))).view({B, 1, 1, 1});
+  const torch::Tensor contrast = uniform(B, o.contrast_min, o.contrast_max).view({B, 1, 1, 1});
+  const torch::Tensor blend = uniform(B, -o.sharpen_max, 1.0).view({B, 1, 1, 1});
+  torch::Tensor y = x.clamp_min(0.0).pow(gamma);                                   // [B, 1, H, W]
+  const torch::Tensor mean = y.mean({2, 3}, /*keepdim=*/true);                     // [B, 1, 1, 1]
+  y = (y - mean) * contrast + mean;
+  // Separable Gaussian, radius 3 sigma, edges replicated: [B, 1, H, W] -> [B, 1, H, W].
+  const auto radius = static_cast<int64_t>(std::ceil(3 * o.blur_sigma));
+  const torch::Tensor k1 = torch::exp(-torch::arange(-radius, radius + 1, torch::kFloat32).pow(2) /
+                                      (2 * o.blur_sigma * o.blur_sigma));
+  const torch::Tensor k = k1 / k1.sum();
+  torch::Tensor blurred = F::pad(y, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReplicate));
+  blurred = F::conv2d(blurred, k.view({1, 1, 1, -1}));
+  blurred = F::conv2d(blurred, k.view({1, 1, -1, 1}));
+  y = (y + blend * (blurred - y)).clamp(0.0, 1.0);
+  return torch::where(changed, y, x);
+}
+
 AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmarks, const AugmentOptions& o,
                        bool geometric, const torch::Tensor& dark_landmarks) {
   const auto B = images.size(0), S = images.size(1);
@@ -93,6 +115,7 @@ AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmar
     const torch::Tensor mask = (in_y.unsqueeze(2) & in_x.unsqueeze(1) & erased.view({B, 1, 1})).unsqueeze(1);
     x = torch::where(mask, torch::rand_like(x), x);  // [B, 1, S, S]
   }
+  if (o.p_photometric > 0) x = photometricBatch(x, o);
   // Lighting: clear, ll-like or xll-like per sample.
   const torch::Tensor r = torch::rand({B});
   out.lighting = torch::where(r < o.p_clear, torch::zeros({B}, torch::kLong),

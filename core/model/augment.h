@@ -28,7 +28,20 @@ struct AugmentOptions {
   // left where they are. 0: off, and then no random numbers are drawn for it (the stream is unchanged).
   double p_erase = 0.0;
   double erase_area_min = 0.02, erase_area_max = 0.2;
+  // Photometric variety (faces from other cameras and collections): share of faces whose appearance is
+  // changed before the lighting by a gamma (log-uniform in gamma_min..gamma_max), a contrast about the
+  // face's mean (contrast_min..contrast_max) and a blur or sharpening (a blend of the face with its
+  // Gaussian blur at blur_sigma by a weight in -sharpen_max..1: 1 is the whole blur, negative weights
+  // sharpen). 0: off, and then no random numbers are drawn for it (the stream is unchanged).
+  double p_photometric = 0.0;
+  double gamma_min = 0.6, gamma_max = 1.65;
+  double contrast_min = 0.5, contrast_max = 1.25;
+  double blur_sigma = 1.8, sharpen_max = 0.8;
 };
+
+// x: [B, 1, H, W] in [0, 1]. Returns x with the photometric change of AugmentOptions::p_photometric
+// applied to a share p_photometric of the samples (the others exactly unchanged), in [0, 1].
+torch::Tensor photometricBatch(const torch::Tensor& x, const AugmentOptions& o);
 
 struct AugmentedBatch {
   torch::Tensor image;      // [B, 1, 48, 48] in [0, 1]
@@ -40,7 +53,8 @@ struct AugmentedBatch {
 // rows): [B, 2, 68, 2], the landmarks of an ll- and an xll-darkened copy. ensures: landmarks of a clear
 // sample are the clear ones, of an ll-like / xll-like one the ll / xll set (all moved with the pixels);
 // without dark_landmarks every sample gets the clear ones. With p_erase > 0, each sample is erased with
-// that probability (after the geometry, before the lighting). Deterministic given the global torch seed (the
+// that probability (after the geometry, before the lighting); with p_photometric > 0, photometricBatch
+// follows (also before the lighting). Deterministic given the global torch seed (the
 // same random draws with or without dark_landmarks).
 AugmentedBatch augment(const torch::Tensor& images, const torch::Tensor& landmarks, const AugmentOptions& o,
                        bool geometric = true, const torch::Tensor& dark_landmarks = {});

@@ -127,6 +127,10 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       "Stages 1-2 and the baseline: share of training faces with a random rectangle erased (occlusion; 0: "
       "off)",
       false, [&o](const std::string& v) { o.erase = number(v, 0, 1, "a share from 0 to 1"); });
+  add("--photometric", "NUMBER in 0..1",
+      "Stages 1-2 and the baseline: share of training faces given a random gamma, contrast and blur or "
+      "sharpening (faces from other cameras; 0: off)",
+      false, [&o](const std::string& v) { o.photometric = number(v, 0, 1, "a share from 0 to 1"); });
   add("--clear-landmarks", "",
       "Pair darkened faces with the clear faces' landmarks even when the pack has those of darkened copies",
       false, [&o](const std::string&) { o.dark_landmarks = false; });

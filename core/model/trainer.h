@@ -47,6 +47,10 @@ struct TrainOptions {
   // replaced by noise before the lighting, like a hand, glasses or a shadow over part of the face. The
   // landmarks stay where they are. Stages 1-2 and the plain baseline; 0: off (the default).
   double erase = 0;
+  // Photometric variety: share of training faces given a random gamma, contrast and blur or sharpening
+  // before the lighting (AugmentOptions::p_photometric), like faces from other cameras and collections.
+  // Stages 1-2 and the plain baseline; 0: off (the default).
+  double photometric = 0;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core

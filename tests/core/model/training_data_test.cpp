@@ -1,3 +1,4 @@
+#include <cmath>
 #include <fstream>
 #include <tuple>
 
@@ -113,6 +114,45 @@ TEST(Augment, RandomErasingReplacesOneRectangleOfTheRequestedSize) {
     }
     EXPECT_NEAR(erased / static_cast<double>(B), p, 0.08) << "p_erase " << p;
   }
+}
+
+TEST(Augment, PhotometricVarietyChangesTheRequestedShareOfFaces) {
+  // A step edge (0.25 | 0.75): samples left alone are bit-identical; changed ones stay in [0, 1] and are
+  // blurred (the pixel beside the edge moves towards the other side) or sharpened (it overshoots) in
+  // about the shares the blend range -0.8..1 gives.
+  const int64_t B = 400;
+  torch::Tensor x = torch::full({B, 1, 48, 48}, 0.25f);
+  x.slice(3, 24).fill_(0.75f);
+  AugmentOptions o;
+  for (const double p : {0.0, 0.5, 1.0}) {
+    torch::manual_seed(5);
+    o.p_photometric = p;
+    const torch::Tensor y = photometricBatch(x, o);
+    ASSERT_EQ(y.sizes(), x.sizes());
+    EXPECT_GE(y.min().item<float>(), 0.0f);
+    EXPECT_LE(y.max().item<float>(), 1.0f);
+    const torch::Tensor same = (y == x).flatten(1).all(1);  // [B]
+    EXPECT_NEAR(1.0 - same.to(torch::kFloat64).mean().item<double>(), p, 0.08) << "p_photometric " << p;
+    if (p < 1.0) continue;
+    // Far from the edge each side is flat: its level there is the gamma / contrast one. Beside the edge
+    // a blurred face lies between the sides' levels, a sharpened one beyond them.
+    const torch::Tensor far_left = y.select(3, 2), beside = y.select(3, 23);  // [B, 1, 48]
+    const auto sharpened = (beside < far_left - 1e-4).all(2).squeeze(1).sum().item<int64_t>();
+    const auto blurred = (beside > far_left + 1e-3).all(2).squeeze(1).sum().item<int64_t>();
+    EXPECT_NEAR(sharpened / static_cast<double>(B), 0.8 / 1.8, 0.1);
+    EXPECT_NEAR(blurred / static_cast<double>(B), 1.0 / 1.8, 0.1);
+  }
+  // A flat face has no contrast or edge to change: it only takes the gamma, 0.5^gamma for gamma in
+  // 0.6..1.65, and the draws cover that range.
+  torch::manual_seed(6);
+  o.p_photometric = 1.0;
+  const torch::Tensor flat = photometricBatch(torch::full({B, 1, 48, 48}, 0.5f), o);
+  const torch::Tensor lo = flat.amin({1, 2, 3}), hi = flat.amax({1, 2, 3});
+  EXPECT_LT((hi - lo).max().item<float>(), 1e-5f) << "a flat face stays flat";
+  EXPECT_GE(lo.min().item<float>(), std::pow(0.5f, 1.65f) - 1e-5f);
+  EXPECT_LE(hi.max().item<float>(), std::pow(0.5f, 0.6f) + 1e-5f);
+  EXPECT_LT(lo.min().item<float>(), 0.36f);
+  EXPECT_GT(hi.max().item<float>(), 0.62f);
 }
 
 TEST(Augment, RotationMovesLandmarksWithThePixels) {
