@@ -93,11 +93,9 @@ int forEachInput(const std::vector<std::string>& paths, const std::string& level
     std::vector<fs::path> in_folder;
     try {
       in_folder = listImageFiles(path);
-    } catch (const std::exception& e) {
+      if (in_folder.empty()) throw std::runtime_error(path + " holds no image files");
+    } catch (const std::exception& e) {  // one message per folder: cannot be listed, or no images
       std::cerr << "error: " << e.what() << "\n";
-    }
-    if (in_folder.empty()) {
-      std::cerr << "error: " << path << " holds no image files\n";
       ++failed;
     }
     for (const auto& f : in_folder) files.push_back(f.string());

@@ -35,16 +35,7 @@ void FaceAnalyzer::setOptions(const AnalyzerOptions& options) {
 }
 
 FrameAnalysis FaceAnalyzer::analyzeStill(const cv::Mat& bgr) {
-  detector_.setOptions(options_.still_detector);
-  FrameAnalysis result;
-  try {
-    result = analyze(bgr, false);
-  } catch (...) {
-    detector_.setOptions(options_.detector);
-    throw;
-  }
-  detector_.setOptions(options_.detector);
-  return result;
+  return analyzeWith(bgr, false, options_.still_detector);
 }
 
 void FaceAnalyzer::resetTracking() {
@@ -53,6 +44,10 @@ void FaceAnalyzer::resetTracking() {
 }
 
 FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
+  return analyzeWith(bgr, track, options_.detector);
+}
+
+FrameAnalysis FaceAnalyzer::analyzeWith(const cv::Mat& bgr, bool track, const DetectorOptions& detector) {
   FrameAnalysis result;
   if (bgr.empty()) return result;
   if (!track) resetTracking();
@@ -93,7 +88,7 @@ FrameAnalysis FaceAnalyzer::analyze(const cv::Mat& bgr, bool track) {
   }
 
   t0 = Clock::now();
-  std::vector<FaceBox> boxes = detector_.detect(search);
+  std::vector<FaceBox> boxes = detector_.detect(search, detector);
   if (static_cast<int>(boxes.size()) > options_.max_faces)
     boxes.resize(static_cast<std::size_t>(options_.max_faces));
   std::vector<TrackedFace> tracked = tracker_.update(boxes);

@@ -82,6 +82,8 @@ class FaceAnalyzer {
   std::shared_ptr<const Landmarker> landmarker() const { return landmarker_; }
 
  private:
+  FrameAnalysis analyzeWith(const cv::Mat& bgr, bool track, const DetectorOptions& detector);
+
   AnalyzerOptions options_;
   std::shared_ptr<const Landmarker> landmarker_;
   FaceDetector detector_;

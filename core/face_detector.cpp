@@ -20,15 +20,15 @@ FaceDetector::~FaceDetector() = default;
 FaceDetector::FaceDetector(FaceDetector&&) noexcept = default;
 FaceDetector& FaceDetector::operator=(FaceDetector&&) noexcept = default;
 
-std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
+std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image, const DetectorOptions& options) {
   if (image.empty()) return {};
   const cv::Mat gray = toGray(image);
-  double scale = std::clamp(options_.scale, 0.05, 4.0);
+  double scale = std::clamp(options.scale, 0.05, 4.0);
   const int side = std::max(gray.cols, gray.rows);
-  if (options_.min_side > 0 && side * scale < options_.min_side)
-    scale = static_cast<double>(options_.min_side) / side;
-  if (options_.max_side > 0 && side * scale > options_.max_side)
-    scale = static_cast<double>(options_.max_side) / side;
+  if (options.min_side > 0 && side * scale < options.min_side)
+    scale = static_cast<double>(options.min_side) / side;
+  if (options.max_side > 0 && side * scale > options.max_side)
+    scale = static_cast<double>(options.max_side) / side;
   cv::Mat work;
   if (std::abs(scale - 1.0) > 1e-6) {
     cv::resize(gray, work, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -41,13 +41,13 @@ std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
   std::vector<dlib::rect_detection> dets;
   // dlib suppresses overlapping boxes in score order, so the boxes at or above `threshold` are the same
   // whether the search went lower or not.
-  const double search = std::min(options_.threshold, options_.fallback_threshold);
-  if (options_.upsample > 0) {
+  const double search = std::min(options.threshold, options.fallback_threshold);
+  if (options.upsample > 0) {
     dlib::array2d<unsigned char> up;
     dlib::assign_image(up, dimg);
-    for (int i = 0; i < options_.upsample; ++i) dlib::pyramid_up(up);
+    for (int i = 0; i < options.upsample; ++i) dlib::pyramid_up(up);
     impl_->detector(up, dets, search);
-    scale *= static_cast<double>(1 << options_.upsample);
+    scale *= static_cast<double>(1 << options.upsample);
   } else {
     impl_->detector(dimg, dets, search);
   }
@@ -63,12 +63,12 @@ std::vector<FaceBox> FaceDetector::detect(const cv::Mat& image) {
     out.push_back(box);
   }
   std::sort(out.begin(), out.end(), [](const FaceBox& a, const FaceBox& b) { return a.score > b.score; });
-  if (search < options_.threshold) {
-    if (!out.empty() && out.front().score < options_.threshold) {
+  if (search < options.threshold) {
+    if (!out.empty() && out.front().score < options.threshold) {
       out.resize(1);  // none reached the threshold: the best one, from the fallback
     } else {
       out.erase(std::remove_if(out.begin(), out.end(),
-                               [&](const FaceBox& b) { return b.score < options_.threshold; }),
+                               [&](const FaceBox& b) { return b.score < options.threshold; }),
                 out.end());
     }
   }

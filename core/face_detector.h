@@ -59,7 +59,9 @@ class FaceDetector {
   FaceDetector(FaceDetector&&) noexcept;
   FaceDetector& operator=(FaceDetector&&) noexcept;
 
-  std::vector<FaceBox> detect(const cv::Mat& image);
+  std::vector<FaceBox> detect(const cv::Mat& image) { return detect(image, options_); }
+  // The same search with other options for this call (e.g. a still photo's, DetectorOptions::stills()).
+  std::vector<FaceBox> detect(const cv::Mat& image, const DetectorOptions& options);
   const DetectorOptions& options() const { return options_; }
   void setOptions(const DetectorOptions& options) { options_ = options; }
 

@@ -48,15 +48,16 @@ torch::Tensor photometricBatch(const torch::Tensor& x, const AugmentOptions& o) 
       torch::exp(uniform(B, std::log(o.gamma_min), std::log(o.gamma_max))).view({B, 1, 1, 1});
   const torch::Tensor contrast = uniform(B, o.contrast_min, o.contrast_max).view({B, 1, 1, 1});
   const torch::Tensor blend = uniform(B, -o.sharpen_max, 1.0).view({B, 1, 1, 1});
-  torch::Tensor y = x.clamp_min(0.0).pow(gamma);                                   // [B, 1, H, W]
-  const torch::Tensor mean = y.mean({2, 3}, /*keepdim=*/true);                     // [B, 1, 1, 1]
+  torch::Tensor y = x.clamp_min(0.0).pow(gamma);                // [B, 1, H, W]
+  const torch::Tensor mean = y.mean({2, 3}, /*keepdim=*/true);  // [B, 1, 1, 1]
   y = (y - mean) * contrast + mean;
   // Separable Gaussian, radius 3 sigma, edges replicated: [B, 1, H, W] -> [B, 1, H, W].
   const auto radius = static_cast<int64_t>(std::ceil(3 * o.blur_sigma));
   const torch::Tensor k1 = torch::exp(-torch::arange(-radius, radius + 1, torch::kFloat32).pow(2) /
                                       (2 * o.blur_sigma * o.blur_sigma));
   const torch::Tensor k = k1 / k1.sum();
-  torch::Tensor blurred = F::pad(y, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReplicate));
+  torch::Tensor blurred =
+      F::pad(y, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReplicate));
   blurred = F::conv2d(blurred, k.view({1, 1, 1, -1}));
   blurred = F::conv2d(blurred, k.view({1, 1, -1, 1}));
   y = (y + blend * (blurred - y)).clamp(0.0, 1.0);

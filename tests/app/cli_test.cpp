@@ -79,8 +79,11 @@ TEST(Cli, FacesAndPredictReadEveryImageOfAFolder) {
   for (const auto& image : j) EXPECT_EQ(image["faces"].size(), 1u) << image["file"];
   const CliRun predict = run("predict --json " + dir.path().string() + " " + empty.path().string(), true);
   EXPECT_EQ(predict.code, 2) << predict.out;
-  EXPECT_NE(predict.out.find(empty.path().string() + " holds no image files"), std::string::npos)
-      << predict.out;
+  const std::string no_images = empty.path().string() + " holds no image files";
+  const auto at = predict.out.find(no_images);
+  EXPECT_NE(at, std::string::npos) << predict.out;
+  EXPECT_EQ(predict.out.find("error: ", predict.out.find("error: ") + 1), std::string::npos)
+      << "the folder is reported once: " << predict.out;
   EXPECT_NE(predict.out.find("portrait-020.jpg"), std::string::npos) << predict.out;
   EXPECT_NE(predict.out.find("portrait-005.jpg"), std::string::npos) << predict.out;
 }
