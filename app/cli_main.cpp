@@ -21,6 +21,7 @@
 #include "core/data_paths.h"
 #include "core/emotion_model.h"
 #include "core/evaluator.h"
+#include "core/perturbation.h"
 
 #include "core/face_analyzer.h"
 #include "core/face_template.h"
@@ -263,6 +264,7 @@ struct EvalArgs {
   bool flip = false;
   std::string framing;
   int noise_seeds = 1;
+  std::string perturb = "none";
 };
 
 // The EvalOptions of these arguments (without progress).
@@ -272,15 +274,19 @@ EvalOptions evalOptions(const EvalArgs& a, bool keep_trajectories = false) {
   o.keep_trajectories = keep_trajectories;
   o.framing = a.framing;
   o.noise_seeds = a.noise_seeds;
+  o.perturbation = perturbationFromName(a.perturb);
   return o;
 }
 
 EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOptions options) {
-  Progress progress("eval " + fs::path(dir).filename().string(), 0);
+  std::string label = "eval " + fs::path(dir).filename().string();
+  if (options.perturbation != Perturbation::kNone)
+    label += " [" + perturbationName(options.perturbation) + "]";
+  Progress progress(label, 0);
   bool started = false;
   options.progress = [&](long long d, long long n) {
     if (!started) {
-      progress = Progress("eval " + fs::path(dir).filename().string(), n);
+      progress = Progress(label, n);
       started = true;
     }
     progress.update(d);
@@ -744,6 +750,11 @@ int main(int argc, char** argv) {
                    "as they are, faces in photos aligned; the default for models trained on images as they "
                    "are, otherwise 'aligned')")
       ->check(CLI::IsMember({"aligned", "image", "auto"}));
+  eval_cmd
+      ->add_option("--perturb", ev.perturb,
+                   "Change every image before reading it, to measure robustness: blur, lowres, sharpen, "
+                   "contrast, gamma, jpeg, noise, sunglasses or mask (docs/TRAINING.md)")
+      ->check(CLI::IsMember(perturbationNames()));
 
   std::string tmpl_dir;
   int tmpl_max = 4000;

@@ -50,6 +50,7 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, const EvalOp
   framing.framing = ferFramingFromString(evalFraming(model, options.framing));
   res.framing = toString(framing.framing);
   res.noise_seeds = noise_seeds;
+  res.perturbation = options.perturbation;
   FerFaceAligner aligner(std::make_shared<const Landmarker>(defaultLandmarkModelPath()), framing);
   std::vector<ModelInput> batch;
   std::vector<std::uint64_t> seeds;
@@ -75,12 +76,17 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, const EvalOp
     EvalImage e;
     e.file = rows[r].file;
     e.label = label;
-    const cv::Mat img = cv::imread((dir / rows[r].file).string(), cv::IMREAD_GRAYSCALE);
+    cv::Mat img = cv::imread((dir / rows[r].file).string(), cv::IMREAD_GRAYSCALE);
     if (img.empty()) {
       res.per_image.push_back(e);  // counted wrong
       return;
     }
     const auto& b = rows[r].box;
+    if (options.perturbation != Perturbation::kNone) {
+      const cv::Rect box(b[0], b[1], b[2], b[3]);
+      img = perturb(img, options.perturbation, box.area() > 0 ? box : cv::Rect(0, 0, img.cols, img.rows),
+                    options.seed + r);
+    }
     FerFace f;
     try {
       f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
@@ -192,6 +198,7 @@ nlohmann::json evalToJson(const EvalResult& r) {
   j["mean_confidence"] = r.meanConfidence();
   j["framing"] = r.framing;
   j["noise_seeds"] = r.noise_seeds;
+  j["perturbation"] = perturbationName(r.perturbation);
   j["template_aligned"] = r.template_aligned;
   j["unreadable"] = r.unreadable;
   const auto recall = r.recall();

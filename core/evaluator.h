@@ -10,6 +10,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/emotion_model.h"
+#include "core/perturbation.h"
 
 namespace lldif {
 
@@ -33,6 +34,7 @@ struct EvalResult {
   int unreadable = 0;        // benchmark images missing or unreadable (counted wrong)
   std::string framing;       // "aligned", "image" or "auto"
   int noise_seeds = 1;       // draws of the diffusion noise each image's probabilities are the mean of
+  Perturbation perturbation = Perturbation::kNone;  // applied to every image (EvalOptions::perturbation)
   double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
   std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted]
   std::array<double, kNumClasses> recall() const;
@@ -54,6 +56,10 @@ struct EvalOptions {
   // framed as in training and photos from elsewhere have their face found and aligned.
   std::string framing;
   int noise_seeds = 1;  // K >= 1: each image's probabilities are the mean over K noise draws
+  // Applied to every image as read, before its face is framed (`lldif eval --perturb`): the occluders and
+  // the blur's scale refer to the face box of label.csv, or to the whole image when it gives none.
+  // Image i's noise is seeded with seed + i.
+  Perturbation perturbation = Perturbation::kNone;
 };
 
 // Evaluates every benchmark image of dir (FERPlus layout: label.csv + images, each with its face box),
@@ -64,8 +70,8 @@ struct EvalOptions {
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir,
                           const EvalOptions& options = {});
 
-// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "noise_seeds", "template_aligned",
-//  "unreadable",
+// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "noise_seeds", "perturbation",
+//  "template_aligned", "unreadable",
 //  "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);
 

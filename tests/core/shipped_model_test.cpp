@@ -2,7 +2,10 @@
 // untrained model fails these (its probabilities are near uniform and its top classes arbitrary).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "core/emotion_model.h"
 #include "core/evaluator.h"
@@ -230,6 +233,19 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
     for (int k = 0; k < kNumClasses; ++k)
       EXPECT_NEAR(r.per_image[i].probs[k], three.per_image[i].probs[k], 1e-4) << r.per_image[i].file;
   EXPECT_THROW(evaluateFolder(*model, dir.path(), noiseSeeds(0)), std::invalid_argument);
+  // lldif eval --perturb sunglasses: a dark bar over the eyes of each face box (of the whole image where
+  // the row gives none), named in the results; it changes what the model reads.
+  EvalOptions glasses;
+  glasses.perturbation = Perturbation::kSunglasses;
+  const EvalResult hidden = evaluateFolder(*model, dir.path(), glasses);
+  EXPECT_EQ(evalToJson(hidden)["perturbation"], "sunglasses");
+  EXPECT_EQ(evalToJson(r)["perturbation"], "none");
+  ASSERT_EQ(hidden.per_image.size(), r.per_image.size());
+  double moved = 0;
+  for (std::size_t i = 0; i < r.per_image.size(); ++i)
+    for (int k = 0; k < kNumClasses; ++k)
+      moved += std::abs(r.per_image[i].probs[k] - hidden.per_image[i].probs[k]) / 2;
+  EXPECT_GT(moved / r.images, 0.02) << "mean total-variation distance, clear vs sunglasses";
 }
 
 }  // namespace

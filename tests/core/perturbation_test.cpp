@@ -1,0 +1,91 @@
+#include "core/perturbation.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "core/image_io.h"
+#include "test_support.h"
+
+namespace lldif {
+namespace {
+
+cv::Mat portraitGray() {
+  cv::Mat gray;
+  cv::cvtColor(loadImageBgr(test::faceImage("portrait-005.jpg")), gray, cv::COLOR_BGR2GRAY);
+  return gray;
+}
+
+double detail(const cv::Mat& gray) {  // variance of the Laplacian: fine detail, what blur removes
+  cv::Mat lap;
+  cv::Laplacian(gray, lap, CV_64F);
+  cv::Scalar mean, sd;
+  cv::meanStdDev(lap, mean, sd);
+  return sd[0] * sd[0];
+}
+
+double stddev(const cv::Mat& gray) {
+  cv::Scalar mean, sd;
+  cv::meanStdDev(gray, mean, sd);
+  return sd[0];
+}
+
+TEST(Perturbation, NamesRoundTripAndAnUnknownOneIsExplained) {
+  for (const auto& n : perturbationNames()) EXPECT_EQ(perturbationName(perturbationFromName(n)), n);
+  EXPECT_EQ(perturbationNames().size(), 10u);
+  try {
+    perturbationFromName("fog");
+    FAIL() << "no error for an unknown perturbation";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'fog'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("sunglasses"), std::string::npos) << "names the known kinds";
+  }
+}
+
+TEST(Perturbation, EachKindChangesAPhotoTheWayItsNameSays) {
+  const cv::Mat g = portraitGray();
+  const cv::Rect all(0, 0, g.cols, g.rows);
+  auto p = [&](Perturbation k) {
+    const cv::Mat out = perturb(g, k, all, 3);
+    EXPECT_EQ(out.size(), g.size());
+    EXPECT_EQ(out.type(), g.type());
+    return out;
+  };
+  EXPECT_EQ(cv::norm(p(Perturbation::kNone), g, cv::NORM_INF), 0);
+  const double d = detail(g);
+  EXPECT_LT(detail(p(Perturbation::kBlur)), 0.5 * d);
+  EXPECT_LT(detail(p(Perturbation::kLowRes)), 0.5 * d);
+  EXPECT_GT(detail(p(Perturbation::kSharpen)), 1.5 * d);
+  EXPECT_NEAR(stddev(p(Perturbation::kLowContrast)) / stddev(g), 0.45, 0.02);
+  EXPECT_GT(cv::mean(p(Perturbation::kGamma))[0], cv::mean(g)[0] + 20) << "brighter mid-tones";
+  const cv::Mat jpeg = p(Perturbation::kJpeg);
+  EXPECT_GT(cv::norm(jpeg, g, cv::NORM_L1) / g.total(), 0.5) << "quality 15 loses detail";
+  EXPECT_LT(cv::norm(jpeg, g, cv::NORM_L1) / g.total(), 10.0) << "but it is the same picture";
+  // Noise: a standard deviation of ~12 levels (less where clipped), the same for a seed, new for another.
+  const cv::Mat noisy = p(Perturbation::kNoise);
+  cv::Mat diff;
+  cv::subtract(noisy, g, diff, cv::noArray(), CV_32F);
+  EXPECT_NEAR(stddev(diff), 12.0, 1.5);
+  EXPECT_EQ(cv::norm(noisy, perturb(g, Perturbation::kNoise, all, 3), cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(noisy, perturb(g, Perturbation::kNoise, all, 4), cv::NORM_INF), 0);
+}
+
+TEST(Perturbation, OccludersCoverTheEyesOrMouthOfTheFaceBoxGiven) {
+  // A face box in the lower right of a flat image: the bar and the patch land in it, nothing else changes.
+  const cv::Mat g(300, 400, CV_8UC1, cv::Scalar(128));
+  const cv::Rect face(200, 100, 192, 192);  // 4 px per 48th
+  const cv::Mat glasses = perturb(g, Perturbation::kSunglasses, face);
+  const cv::Rect bar(200 + 8 * 4, 100 + 15 * 4, 32 * 4, 8 * 4);
+  EXPECT_EQ(cv::countNonZero(glasses != 128), bar.area());
+  EXPECT_EQ(cv::countNonZero(glasses(bar) == 20), bar.area());
+  const cv::Mat mask = perturb(g, Perturbation::kMask, face);
+  const cv::Rect patch(200 + 12 * 4, 100 + 32 * 4, 24 * 4, 12 * 4);
+  EXPECT_EQ(cv::countNonZero(mask != 128), patch.area());
+  EXPECT_EQ(cv::countNonZero(mask(patch) == 200), patch.area());
+  // Colour images keep their channels; a face box reaching out of the image is clipped to it.
+  const cv::Mat colour(60, 60, CV_8UC3, cv::Scalar(10, 100, 200));
+  EXPECT_EQ(perturb(colour, Perturbation::kMask, cv::Rect(-10, -10, 100, 100)).type(), CV_8UC3);
+  EXPECT_THROW(perturb(cv::Mat(), Perturbation::kBlur, face), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lldif
