@@ -264,8 +264,21 @@ struct EvalArgs {
   bool flip = false;
   std::string framing;
   int noise_seeds = 1;
-  std::string perturb = "none";
+  std::vector<std::string> perturb;  // one kind; several, or "all": a robustness sweep
 };
+
+// The perturbations of a robustness sweep (lldif eval --perturb with several kinds or "all"): none first,
+// then the kinds given, in order; empty when --perturb names at most one kind.
+std::vector<Perturbation> sweepOf(const EvalArgs& a) {
+  const bool all = std::find(a.perturb.begin(), a.perturb.end(), "all") != a.perturb.end();
+  if (!all && a.perturb.size() <= 1) return {};
+  std::vector<Perturbation> kinds{Perturbation::kNone};
+  for (const auto& name : all ? perturbationNames() : a.perturb) {
+    const Perturbation p = perturbationFromName(name);
+    if (std::find(kinds.begin(), kinds.end(), p) == kinds.end()) kinds.push_back(p);
+  }
+  return kinds;
+}
 
 // The EvalOptions of these arguments (without progress).
 EvalOptions evalOptions(const EvalArgs& a, bool keep_trajectories = false) {
@@ -274,7 +287,7 @@ EvalOptions evalOptions(const EvalArgs& a, bool keep_trajectories = false) {
   o.keep_trajectories = keep_trajectories;
   o.framing = a.framing;
   o.noise_seeds = a.noise_seeds;
-  o.perturbation = perturbationFromName(a.perturb);
+  if (a.perturb.size() == 1 && a.perturb[0] != "all") o.perturbation = perturbationFromName(a.perturb[0]);
   return o;
 }
 
@@ -305,7 +318,29 @@ int runEval(const EvalArgs& a) {
   mo.flip_average = a.flip;
   auto model = loadModelOrExplain(a.model, mo);
   nlohmann::json out;
-  if (!a.compare.empty()) {
+  const std::vector<Perturbation> sweep = sweepOf(a);
+  if (!sweep.empty()) {
+    std::vector<EvalResult> results;
+    for (const Perturbation p : sweep) {
+      EvalOptions o = evalOptions(a);
+      o.perturbation = p;
+      results.push_back(evalWithProgress(*model, a.dir, o));
+      out["robustness"].push_back(evalToJson(results.back()));
+    }
+    const double ref = results.front().accuracy();
+    std::printf("%s: accuracy under each perturbation\n", a.dir.c_str());
+    for (const auto& r : results)
+      std::printf("  %-10s %6.2f%%  %+6.2f  mean confidence %.3f\n", perturbationName(r.perturbation).c_str(),
+                  100 * r.accuracy(), 100 * (r.accuracy() - ref), r.meanConfidence());
+    if (!a.report.empty()) {
+      fs::create_directories(a.report);
+      const fs::path png = fs::path(a.report) / "robustness.png";
+      writeRobustnessChart(results, png,
+                           "accuracy on " + fs::path(a.dir).filename().string() +
+                               " under each perturbation (" + model->info().file.filename().string() + ")");
+      std::printf("wrote %s\n", png.c_str());
+    }
+  } else if (!a.compare.empty()) {
     const EvalResult clear = evalWithProgress(*model, a.compare[0], evalOptions(a));
     const EvalResult dark = evalWithProgress(*model, a.compare[1], evalOptions(a));
     int changed = 0, n = 0;
@@ -753,8 +788,13 @@ int main(int argc, char** argv) {
   eval_cmd
       ->add_option("--perturb", ev.perturb,
                    "Change every image before reading it, to measure robustness: blur, lowres, sharpen, "
-                   "contrast, gamma, jpeg, noise, sunglasses or mask (docs/TRAINING.md)")
-      ->check(CLI::IsMember(perturbationNames()));
+                   "contrast, gamma, jpeg, noise, sunglasses or mask (docs/TRAINING.md). Several kinds, or "
+                   "'all': accuracy under each beside the unchanged images, and with --report a chart")
+      ->check(CLI::IsMember([] {
+        auto names = perturbationNames();
+        names.push_back("all");
+        return names;
+      }()));
 
   std::string tmpl_dir;
   int tmpl_max = 4000;
@@ -773,6 +813,11 @@ int main(int argc, char** argv) {
     if (*eval_cmd) {
       if (ev.dir.empty() && ev.compare.empty())
         throw CLI::ValidationError("eval", "give DIR or --compare CLEAR DARK");
+      if (!sweepOf(ev).empty() && (ev.dir.empty() || !ev.compare.empty() || !ev.steps.empty() ||
+                                   !ev.tsne_dir.empty() || !ev.trajectories.empty()))
+        throw CLI::ValidationError("eval",
+                                   "--perturb with several kinds (or all) takes DIR alone: not with "
+                                   "--compare, --steps, --tsne or --trajectories");
       return runEval(ev);
     }
     if (*prepare_cmd) {

@@ -265,4 +265,39 @@ void writeConfidenceComparison(const EvalResult& clear, const EvalResult& dark, 
                               "confidence on the same faces, clear vs low light (Fig. 6)"));
 }
 
+void writeRobustnessChart(const std::vector<EvalResult>& results, const fs::path& png,
+                          const std::string& title) {
+  if (results.empty()) throw std::invalid_argument("writeRobustnessChart: no results");
+  const int row = 34, L = 120, R = 90, T = 60, B = 40, W = 760;
+  const int H = T + B + row * static_cast<int>(results.size());
+  cv::Mat img(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto font = cv::FONT_HERSHEY_SIMPLEX;
+  cv::putText(img, title, {10, 26}, font, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  const auto xOf = [&](double acc) { return L + static_cast<int>(std::lround(acc * (W - L - R))); };
+  for (int tick = 0; tick <= 10; ++tick) {  // 0%, 10%, ... 100%
+    const int x = xOf(tick / 10.0);
+    cv::line(img, {x, T - 6}, {x, H - B}, cv::Scalar(225, 225, 225), 1);
+    cv::putText(img, std::to_string(tick * 10), {x - 8, H - B + 18}, font, 0.4, cv::Scalar(90, 90, 90), 1,
+                cv::LINE_AA);
+  }
+  cv::putText(img, "accuracy (%)", {W / 2 - 40, H - 8}, font, 0.45, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+  const double ref = results.front().accuracy();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const EvalResult& r = results[i];
+    const int y = T + static_cast<int>(i) * row;
+    const cv::Scalar colour = i == 0 ? cv::Scalar(120, 120, 120) : cv::Scalar(200, 120, 40);
+    cv::rectangle(img, {L, y + 5}, {xOf(r.accuracy()), y + row - 5}, colour, cv::FILLED);
+    cv::putText(img, perturbationName(r.perturbation), {8, y + row / 2 + 5}, font, 0.5, cv::Scalar(0, 0, 0),
+                1, cv::LINE_AA);
+    const std::string label =
+        i == 0 ? cv::format("%.2f%%", 100 * r.accuracy())
+               : cv::format("%.2f%% (%+.2f)", 100 * r.accuracy(), 100 * (r.accuracy() - ref));
+    cv::putText(img, label, {xOf(r.accuracy()) + 6, y + row / 2 + 5}, font, 0.42, cv::Scalar(0, 0, 0), 1,
+                cv::LINE_AA);
+  }
+  const int xr = xOf(ref);
+  cv::line(img, {xr, T - 6}, {xr, H - B}, cv::Scalar(40, 40, 200), 1);
+  savePng(png, img);
+}
+
 }  // namespace lldif

@@ -78,6 +78,12 @@ nlohmann::json evalToJson(const EvalResult& r);
 // Report files: confusion.png, confidence.png, per_image.csv, results.json (atomic writes).
 void writeEvalReport(const EvalResult& r, const std::filesystem::path& out_dir, const std::string& title);
 
+// `lldif eval --perturb all`: the accuracy of each result (the same folder read under different
+// perturbations, EvalResult::perturbation) as one horizontal bar each, labelled, in the order given, with
+// the first result's accuracy marked on every row as the reference. requires: results not empty.
+void writeRobustnessChart(const std::vector<EvalResult>& results, const std::filesystem::path& png,
+                          const std::string& title);
+
 // Fig. 6: the top-class confidence histograms of two results on the same faces (clear vs dark) as a PNG.
 void writeConfidenceComparison(const EvalResult& clear, const EvalResult& dark,
                                const std::filesystem::path& png);

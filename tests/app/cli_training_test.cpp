@@ -184,6 +184,27 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   }
   const std::string csv = readFile(report / "per_image.csv");
   EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), files.size() + 1) << csv;
+  // A robustness sweep: the unchanged images first, then each kind given, in the JSON and as a chart.
+  const fs::path rob = dir / "robustness";
+  const CliRun sweep = run("eval " + (root / "FER2013Valid").string() + " --model " + s2 +
+                               " --perturb blur sunglasses --json " + (dir / "rob.json").string() +
+                               " --report " + rob.string(),
+                           true);
+  ASSERT_EQ(sweep.code, 0) << sweep.out;
+  const auto rj = nlohmann::json::parse(readFile(dir / "rob.json"))["robustness"];
+  ASSERT_EQ(rj.size(), 3u) << rj.dump();
+  for (std::size_t i = 0; i < rj.size(); ++i) {
+    EXPECT_EQ(rj[i]["perturbation"], std::vector<std::string>({"none", "blur", "sunglasses"})[i]);
+    EXPECT_EQ(rj[i]["images"].get<int>(), static_cast<int>(files.size()));
+  }
+  EXPECT_DOUBLE_EQ(rj[0]["accuracy"].get<double>(), j["accuracy"].get<double>()) << "none = the plain eval";
+  EXPECT_TRUE(contains(sweep.out, "sunglasses")) << sweep.out;
+  const cv::Mat chart = cv::imread((rob / "robustness.png").string());
+  EXPECT_FALSE(chart.empty()) << "robustness.png";
+  const CliRun mixed =
+      run("eval " + (root / "FER2013Valid").string() + " --model " + s2 + " --perturb all --steps 1", true);
+  EXPECT_NE(mixed.code, 0) << mixed.out;
+  EXPECT_TRUE(contains(mixed.out, "takes DIR alone")) << mixed.out;
   const CliRun pred =
       run("predict --model " + s2 + " " + lldif::test::faceImage("portrait-020.jpg").string(), true);
   EXPECT_EQ(pred.code, 0) << pred.out;
