@@ -282,6 +282,8 @@ void writeRobustnessChart(const std::vector<EvalResult>& results, const fs::path
   }
   cv::putText(img, "accuracy (%)", {W / 2 - 40, H - 8}, font, 0.45, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
   const double ref = results.front().accuracy();
+  const int xr = xOf(ref);  // the reference, under the bars and labels
+  cv::line(img, {xr, T - 6}, {xr, H - B}, cv::Scalar(40, 40, 200), 1);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const EvalResult& r = results[i];
     const int y = T + static_cast<int>(i) * row;
@@ -292,11 +294,13 @@ void writeRobustnessChart(const std::vector<EvalResult>& results, const fs::path
     const std::string label =
         i == 0 ? cv::format("%.2f%%", 100 * r.accuracy())
                : cv::format("%.2f%% (%+.2f)", 100 * r.accuracy(), 100 * (r.accuracy() - ref));
-    cv::putText(img, label, {xOf(r.accuracy()) + 6, y + row / 2 + 5}, font, 0.42, cv::Scalar(0, 0, 0), 1,
-                cv::LINE_AA);
+    const cv::Point at(xOf(r.accuracy()) + 6, y + row / 2 + 5);
+    int base = 0;
+    const cv::Size size = cv::getTextSize(label, font, 0.42, 1, &base);
+    cv::rectangle(img, at + cv::Point(-2, base), at + cv::Point(size.width + 2, -size.height - 2),
+                  cv::Scalar(255, 255, 255), cv::FILLED);
+    cv::putText(img, label, at, font, 0.42, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   }
-  const int xr = xOf(ref);
-  cv::line(img, {xr, T - 6}, {xr, H - B}, cv::Scalar(40, 40, 200), 1);
   savePng(png, img);
 }
 
