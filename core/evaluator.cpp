@@ -82,14 +82,14 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, const EvalOp
       return;
     }
     const auto& b = rows[r].box;
+    const cv::Rect box(b[0], b[1], b[2], b[3]);  // empty: none given
     if (options.perturbation != Perturbation::kNone) {
-      const cv::Rect box(b[0], b[1], b[2], b[3]);
       img = perturb(img, options.perturbation, box.area() > 0 ? box : cv::Rect(0, 0, img.cols, img.rows),
                     options.seed + r);
     }
     FerFace f;
     try {
-      f = aligner.align(img, cv::Rect(b[0], b[1], b[2], b[3]));
+      f = aligner.align(img, box);
     } catch (const std::exception&) {
       res.per_image.push_back(e);  // an image OpenCV cannot frame: counted wrong, like a missing one
       return;
