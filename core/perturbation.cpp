@@ -65,7 +65,7 @@ cv::Mat perturb(const cv::Mat& gray, Perturbation p, const cv::Rect& face_in, st
       cv::GaussianBlur(gray, out, cv::Size(0, 0), 1.2 * side / 48);
       return out;
     case Perturbation::kLowRes: {
-      const double s = 20.0 / 48;
+      const double s = std::min(1.0, 20.0 / side);  // the face box 20 px across
       cv::Mat small;
       cv::resize(gray, small,
                  cv::Size(std::max(1, static_cast<int>(std::lround(gray.cols * s))),

@@ -15,7 +15,7 @@ namespace lldif {
 enum class Perturbation {
   kNone,
   kBlur,         // Gaussian blur, sigma = 1.2 / 48 of the face box side
-  kLowRes,       // the face box seen at 20 / 48 of its size, scaled back up (bilinear)
+  kLowRes,       // the face box seen 20 px across (a 48-px crop at 20 / 48), scaled back up (bilinear)
   kSharpen,      // unsharp mask: 2 x image - its blur at sigma 1.5 / 48 of the face box side
   kLowContrast,  // levels squeezed to 45% about mid-grey: v -> 0.45 v + 0.55 x 128
   kGamma,        // brighter mid-tones: v -> 255 (v / 255)^0.5

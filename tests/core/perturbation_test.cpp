@@ -69,6 +69,20 @@ TEST(Perturbation, EachKindChangesAPhotoTheWayItsNameSays) {
   EXPECT_GT(cv::norm(noisy, perturb(g, Perturbation::kNoise, all, 4), cv::NORM_INF), 0);
 }
 
+TEST(Perturbation, LowResolutionAndBlurFollowTheFaceBoxSize) {
+  // 4-px bars: a 192-px face box seen 20 px across (or blurred at sigma 1.2 / 48 of 192 px) washes them
+  // out; a 48-px face box (a FERPlus crop) keeps them visible.
+  cv::Mat g(300, 400, CV_8UC1);
+  for (int x = 0; x < g.cols; ++x) g.col(x).setTo((x / 4) % 2 ? 200 : 50);
+  const cv::Rect inner(100, 100, 200, 100);  // away from the borders
+  for (const Perturbation k : {Perturbation::kLowRes, Perturbation::kBlur}) {
+    const double big = stddev(perturb(g, k, cv::Rect(100, 50, 192, 192))(inner));
+    const double small = stddev(perturb(g, k, cv::Rect(100, 50, 48, 48))(inner));
+    EXPECT_LT(big, 10.0) << perturbationName(k);
+    EXPECT_GT(small, 20.0) << perturbationName(k);
+  }
+}
+
 TEST(Perturbation, OccludersCoverTheEyesOrMouthOfTheFaceBoxGiven) {
   // A face box in the lower right of a flat image: the bar and the patch land in it, nothing else changes.
   const cv::Mat g(300, 400, CV_8UC1, cv::Scalar(128));
