@@ -312,13 +312,13 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOpt
   return r;
 }
 
-int runEval(const EvalArgs& a) {
+// sweep: sweepOf(a), worked out once by the caller (which refuses a sweep beside other outputs).
+int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
   ModelOptions mo;
   mo.device = a.device;
   mo.flip_average = a.flip;
   auto model = loadModelOrExplain(a.model, mo);
   nlohmann::json out;
-  const std::vector<Perturbation> sweep = sweepOf(a);
   if (!sweep.empty()) {
     std::vector<EvalResult> results;
     for (const Perturbation p : sweep) {
@@ -813,12 +813,13 @@ int main(int argc, char** argv) {
     if (*eval_cmd) {
       if (ev.dir.empty() && ev.compare.empty())
         throw CLI::ValidationError("eval", "give DIR or --compare CLEAR DARK");
-      if (!sweepOf(ev).empty() && (ev.dir.empty() || !ev.compare.empty() || !ev.steps.empty() ||
-                                   !ev.tsne_dir.empty() || !ev.trajectories.empty()))
+      const std::vector<Perturbation> sweep = sweepOf(ev);
+      if (!sweep.empty() && (ev.dir.empty() || !ev.compare.empty() || !ev.steps.empty() ||
+                             !ev.tsne_dir.empty() || !ev.trajectories.empty()))
         throw CLI::ValidationError("eval",
                                    "--perturb with several kinds (or all) takes DIR alone: not with "
                                    "--compare, --steps, --tsne or --trajectories");
-      return runEval(ev);
+      return runEval(ev, sweep);
     }
     if (*prepare_cmd) {
       const auto sources = findPackSources(prep_dir);
