@@ -72,7 +72,7 @@ stage stage1 --stage 1 "${P[@]}" --init "$RUN/stage0.ckpt" --backbone-from "$RUN
   --prior-dropout 0.5 --epochs "$(epochs 3)" --lr 5e-4 --budget-minutes "$(budget 30)"
 # Stage 2: PNET_s2 + denoiser + LLformer through the 4-step diffusion (V4: L_ce + inserted noise).
 stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs "$(epochs 5)" --lr 5e-4 --budget-minutes "$(budget 35)"
-FINAL=$RUN/stage2.ckpt
+FINAL=$RUN/final.ckpt  # what ships: stage 2, or with ROBUST=1 the mean of it and its two continuations
 if [ "${ROBUST:-0}" = 1 ]; then
   # Faces from elsewhere: occluded, blurred, low-resolution, flatter or brighter than FERPlus's. Two
   # continuations of stage 2 at half its rate, each with one kind of variety, and the mean of the weights of
@@ -82,7 +82,6 @@ if [ "${ROBUST:-0}" = 1 ]; then
     --erase 0.5 --budget-minutes "$(budget 80)"
   stage robust-photo --stage 2 "${P[@]}" --init "$RUN/stage2.ckpt" --epochs "$(epochs 7)" --lr 2.5e-4 \
     --photometric 0.5 --erase 0.5 --budget-minutes "$(budget 75)"
-  FINAL=$RUN/final.ckpt
   if [ -x "$LLDIF" ]; then
     "$LLDIF" average "$RUN/stage2.ckpt" "$RUN/robust-erase.ckpt" "$RUN/robust-photo.ckpt" --out "$FINAL"
     log "final: the mean of the weights of stage2, robust-erase and robust-photo"
@@ -90,7 +89,7 @@ if [ "${ROBUST:-0}" = 1 ]; then
     log "average them where lldif is built: lldif average $RUN/stage2.ckpt $RUN/robust-erase.ckpt $RUN/robust-photo.ckpt --out $FINAL"
   fi
 else
-  cp "$RUN/stage2.ckpt" "$RUN/final.ckpt"
+  cp "$RUN/stage2.ckpt" "$FINAL"
 fi
 if [ -f "$FERPLUS" ]; then
   log "recipe finished (trained only: evaluate $FINAL with lldif eval where OpenCV and dlib are)"
