@@ -730,6 +730,22 @@ int main(int argc, char** argv) {
           arg.name, [set = arg.set] { set(""); }, arg.help);
       continue;
     }
+    if (arg.repeatable) {
+      train_cmd
+          ->add_option_function<std::vector<std::string>>(
+              arg.name,
+              [set = arg.set](const std::vector<std::string>& vs) {
+                try {
+                  for (const auto& v : vs) set(v);
+                } catch (const std::invalid_argument& e) {
+                  throw CLI::ValidationError(e.what());
+                }
+              },
+              arg.help)
+          ->type_name(arg.value_hint)
+          ->required(arg.required);
+      continue;
+    }
     train_cmd
         ->add_option_function<std::string>(
             arg.name,

@@ -131,6 +131,17 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       "Stages 1-2 and the baseline: share of training faces given a random gamma, contrast and blur or "
       "sharpening (faces from other cameras; 0: off)",
       false, [&o](const std::string& v) { o.photometric = number(v, 0, 1, "a share from 0 to 1"); });
+  add("--teacher", "FILE",
+      "Stages 1-2 and the baseline: a trained model whose probabilities on the clear faces join the targets "
+      "(knowledge distillation; repeat for an ensemble of teachers)",
+      false, [&o](const std::string& v) {
+        if (!std::filesystem::is_regular_file(v)) bad(v, "an existing file");
+        o.teachers.emplace_back(v);
+      });
+  a.back().repeatable = true;
+  add("--teacher-weight", "NUMBER in 0..1",
+      "With --teacher: the teachers' share of each target, the FERPlus votes the rest (default 0.5)", false,
+      [&o](const std::string& v) { o.teacher_weight = number(v, 0, 1, "a share from 0 to 1"); });
   add("--clear-landmarks", "",
       "Pair darkened faces with the clear faces' landmarks even when the pack has those of darkened copies",
       false, [&o](const std::string&) { o.dark_landmarks = false; });
@@ -200,6 +211,7 @@ std::string trainArgsHelp(const std::vector<TrainArg>& args) {
     s += "  " + a.name;
     if (!a.value_hint.empty()) s += " " + a.value_hint;
     if (a.required) s += " (required)";
+    if (a.repeatable) s += " (repeatable)";
     s += "\n      " + a.help + "\n";
   }
   return s;

@@ -20,6 +20,7 @@ struct TrainArg {
   // Checks and stores the value ("" for a flag).
   // throws: std::invalid_argument with a message naming the option and what it accepts.
   std::function<void(const std::string&)> set;
+  bool repeatable = false;  // may be given more than once (each value is set in turn)
 };
 
 // requires: options outlives the returned list (each TrainArg::set writes into it).

@@ -16,6 +16,7 @@
 #include "core/model/ferplus_labels.h"
 #include "core/model/losses.h"
 #include "core/model/plain_resnet.h"
+#include "core/model/teacher.h"
 #include "core/model/text_encoder.h"
 #include "core/stopwatch.h"
 
@@ -114,6 +115,42 @@ void setTrainMode(LLDifNet& net, int stage) {
   }
 }
 
+// The teachers' probabilities on the training rows [R, 8]: computed once and kept in the run folder with the
+// list of teachers it came from, so a resumed run (or a run with a teacher list of its own) uses the right
+// one.
+torch::Tensor teachersOf(const TrainOptions& o, const FacePack& pack, const torch::Tensor& rows,
+                         const fs::path& run_dir, const std::function<void(const std::string&)>& log) {
+  std::string key;
+  for (const auto& t : o.teachers) key += fs::absolute(t).lexically_normal().string() + "\n";
+  const fs::path cache = run_dir / "teacher.pt", cache_key = run_dir / "teacher.txt";
+  if (fs::exists(cache) && fs::exists(cache_key)) {
+    std::ifstream k(cache_key);
+    std::stringstream had;
+    had << k.rdbuf();
+    if (had.str() == key) {
+      torch::Tensor t;
+      torch::load(t, cache.string());
+      if (t.dim() == 2 && t.size(0) == rows.numel() && t.size(1) == 8) {
+        log("teachers' probabilities from " + cache.string());
+        return t;
+      }
+    }
+  }
+  const auto t0 = Clock::now();
+  const torch::Tensor t =
+      teacherProbabilities(o.teachers, pack, rows, true, [&](int64_t done, int64_t total) {
+        if (done % 10 == 0 || done == total) {
+          const double el = secondsSince(t0);
+          log(fmt("teachers %.0f/%.0f batches", static_cast<double>(done), static_cast<double>(total)) +
+              "  elapsed " + duration(el) + "  ETA " +
+              duration(el / static_cast<double>(done) * static_cast<double>(total - done)));
+        }
+      });
+  torch::save(t, cache.string());
+  std::ofstream(cache_key) << key;
+  return t;
+}
+
 }  // namespace
 
 TrainReport train(const TrainOptions& o, const std::function<void(const std::string&)>& log) {
@@ -202,6 +239,21 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
 
   const fs::path run_dir = o.run_dir.empty() ? fs::path(o.out.string() + ".run") : o.run_dir;
   fs::create_directories(run_dir);
+  if (!o.teachers.empty()) {
+    if (o.stage == 0) throw std::runtime_error("--teacher is for stages 1-2 and the plain baseline");
+    const torch::Tensor teacher = teachersOf(o, pack, train_idx, run_dir, log);  // [R, 8]
+    const torch::Tensor votes = soft.index_select(0, train_idx);
+    const double agree = teacher.argmax(1).eq(votes.argmax(1)).to(torch::kFloat64).mean().item<double>();
+    log(
+        fmt("teachers agree with the votes' top class on %.2f%% of the training faces; targets: %.2f x votes "
+            "+ %.2f x teachers",
+            100 * agree, 1 - o.teacher_weight, o.teacher_weight));
+    soft.index_copy_(0, train_idx, blendTargets(votes, teacher, o.teacher_weight));
+    std::string names;
+    for (const auto& t : o.teachers) names += (names.empty() ? "" : ", ") + t.filename().string();
+    meta.info["stage" + std::to_string(o.stage) + ".teachers"] =
+        names + fmt(" (weight %.2f, clear faces and their mirror images)", o.teacher_weight);
+  }
   // One parameter group, or two when the residual trunk learns at its own share of the rate:
   // [0] the trunk (res_stem, res1-3 of the LLformer), [1] everything else this stage trains.
   std::vector<torch::Tensor> params = trainableParameters(net, o.stage);

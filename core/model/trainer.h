@@ -51,6 +51,13 @@ struct TrainOptions {
   // before the lighting (AugmentOptions::p_photometric), like faces from other cameras and collections.
   // Stages 1-2 and the plain baseline; 0: off (the default).
   double photometric = 0;
+  // Knowledge distillation: trained models whose mean probabilities (each on the clear face and its mirror
+  // image, teacherProbabilities) are blended into every training face's target with teacher_weight:
+  // (1 - w) * FERPlus votes + w * teachers. Computed once before the first step and kept in the run folder
+  // (teacher.pt) for resumes. The student still sees darkened, flipped, shifted (and erased, photometrically
+  // changed) faces; the teachers saw the clear face. Stages 1-2 and the plain baseline; empty: off.
+  std::vector<std::filesystem::path> teachers;
+  double teacher_weight = 0.5;
   int warmup_steps = 100;  // linear LR warm-up; stage 2 also trains PNET_s2 + denoiser alone first
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every core
