@@ -51,11 +51,11 @@ torch::Tensor teacherProbabilities(const std::vector<std::filesystem::path>& mod
       torch::Tensor x =
           pack.images.index_select(0, idx).to(torch::kFloat32).unsqueeze(1) / 255.0;  // [n,1,48,48]
       torch::Tensor lm = pack.landmarks.index_select(0, idx).to(torch::kFloat32);     // [n, 68, 2]
+      const torch::Tensor noise = torch::randn({n, c.prior_dim});  // Z_T, the same for both views
       for (int v = 0; v < views; ++v) {
         if (v == 1) mirror(x, lm);
         const torch::Tensor xi = (x - c.input_mean) / c.input_std;
         const torch::Tensor heat = renderHeatmapsBatch(lm, static_cast<int>(x.size(3)));  // [n, 5, 48, 48]
-        const torch::Tensor noise = torch::randn({n, c.prior_dim});
         const torch::Tensor logits = net->classify(xi, heat, net->priorS2(xi, noise).back());  // [n, 8]
         sum.slice(0, b, b + n) += torch::softmax(logits, 1);
       }

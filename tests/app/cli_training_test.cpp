@@ -103,6 +103,32 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     ASSERT_TRUE(fs::exists(out)) << out;
   }
 
+  // Knowledge distillation: stage 2 toward the trained stage-2 model and the baseline (their probabilities
+  // on the clear faces and mirror images, blended with the votes), paused and resumed: the teachers'
+  // probabilities are computed once and read back on resume; the checkpoint records the teachers.
+  {
+    const std::string kd = (dir / "kd.ckpt").string();
+    const std::string kd_cmd = "train --stage 2 --epochs 1 --init " + s1 + " --teacher " + s2 +
+                               " --teacher " + plain + " --teacher-weight 0.7 --out " + kd + common;
+    const CliRun first = run(kd_cmd + " --stop-at-step 2", true);
+    ASSERT_EQ(first.code, 0) << first.out;
+    EXPECT_TRUE(contains(first.out, "teachers agree with the votes' top class on")) << first.out;
+    EXPECT_TRUE(contains(first.out, "0.30 x votes + 0.70 x teachers")) << first.out;
+    EXPECT_TRUE(contains(first.out, "ETA")) << first.out;
+    ASSERT_TRUE(fs::exists(kd + ".run/teacher.pt"));
+    const CliRun second = run(kd_cmd, true);
+    ASSERT_EQ(second.code, 0) << second.out;
+    EXPECT_TRUE(contains(second.out, "teachers' probabilities from")) << second.out;
+    EXPECT_TRUE(contains(second.out, "stage 2 finished in")) << second.out;
+    const std::string teachers = lldif::loadCheckpoint(kd).meta.info["stage2.teachers"];
+    EXPECT_TRUE(contains(teachers, "s2.ckpt, plain.ckpt (weight 0.70")) << teachers;
+    // A stage-1 checkpoint is no teacher (its prior comes from the label).
+    const CliRun untrained = run(
+        "train --stage 2 --epochs 1 --init " + s1 + " --teacher " + s1 + " --out " + kd + "x" + common, true);
+    EXPECT_EQ(untrained.code, 1) << untrained.out;
+    EXPECT_TRUE(contains(untrained.out, "s1.ckpt is not a trained model")) << untrained.out;
+  }
+
   // The standalone trainer (LibTorch only, for GPU machines) trains the same weights from the same command.
   {
     const std::string s2_alone = (dir / "s2-alone.ckpt").string();
