@@ -13,7 +13,8 @@
 # Then: cp RUN_DIR/final.ckpt models/lldif.ckpt; cp RUN_DIR/lldif_reference.trj models/
 # ROBUST=1 adds what the shipped model has beyond the 3 hours (models/MODEL_CARD.md): stage 2 continued twice
 # from its end, once with random erasing (80 min) and once with photometric variety and erasing (75 min),
-# and the mean of the weights of the three (final.ckpt); without it final.ckpt is stage 2 itself.
+# the mean of the weights of the three (robust.ckpt), that mean continued by distillation toward itself and
+# the longer baseline (66 min), and the mean of the two (final.ckpt); without it final.ckpt is stage 2.
 # Given a face pack from `lldif prepare` instead of the folder, it trains only (no evaluations): that is
 # how packaging/train-gpu.sh runs it with the LibTorch-only lldif-train on a GPU machine.
 # Settings (environment): BUDGET_SCALE (e.g. 0.01 for a smoke test on a tiny folder), EPOCH_SCALE
@@ -72,7 +73,7 @@ stage stage1 --stage 1 "${P[@]}" --init "$RUN/stage0.ckpt" --backbone-from "$RUN
   --prior-dropout 0.5 --epochs "$(epochs 3)" --lr 5e-4 --budget-minutes "$(budget 30)"
 # Stage 2: PNET_s2 + denoiser + LLformer through the 4-step diffusion (V4: L_ce + inserted noise).
 stage stage2 --stage 2 "${P[@]}" --init "$RUN/stage1.ckpt" --epochs "$(epochs 5)" --lr 5e-4 --budget-minutes "$(budget 35)"
-FINAL=$RUN/final.ckpt  # what ships: stage 2, or with ROBUST=1 the mean of it and its two continuations
+FINAL=$RUN/final.ckpt  # what ships: stage 2, or with ROBUST=1 the distilled mean (below)
 if [ "${ROBUST:-0}" = 1 ]; then
   # Faces from elsewhere: occluded, blurred, low-resolution, flatter or brighter than FERPlus's. Two
   # continuations of stage 2 at half its rate, each with one kind of variety, and the mean of the weights of
@@ -83,10 +84,18 @@ if [ "${ROBUST:-0}" = 1 ]; then
   stage robust-photo --stage 2 "${P[@]}" --init "$RUN/stage2.ckpt" --epochs "$(epochs 7)" --lr 2.5e-4 \
     --photometric 0.5 --erase 0.5 --budget-minutes "$(budget 75)"
   if [ -x "$LLDIF" ]; then
-    "$LLDIF" average "$RUN/stage2.ckpt" "$RUN/robust-erase.ckpt" "$RUN/robust-photo.ckpt" --out "$FINAL"
-    log "final: the mean of the weights of stage2, robust-erase and robust-photo"
+    "$LLDIF" average "$RUN/stage2.ckpt" "$RUN/robust-erase.ckpt" "$RUN/robust-photo.ckpt" --out "$RUN/robust.ckpt"
+    log "robust: the mean of the weights of stage2, robust-erase and robust-photo"
+    # Distillation: that mean continued toward what it and the longer-trained baseline say of each clear
+    # training face and its mirror image (half the target; the votes the other half), while it sees the
+    # face darkened, erased or photometrically changed; then the mean of the two (models/MODEL_CARD.md).
+    stage distill --stage 2 "${P[@]}" --init "$RUN/robust.ckpt" --teacher "$RUN/robust.ckpt" \
+      --teacher "$RUN/plain-long.ckpt" --teacher-weight 0.5 --photometric 0.3 --erase 0.3 --seed 3 \
+      --epochs "$(epochs 6)" --lr 2.5e-4 --budget-minutes "$(budget 66)"
+    "$LLDIF" average "$RUN/robust.ckpt" "$RUN/distill.ckpt" --out "$FINAL"
+    log "final: the mean of the weights of robust and distill"
   else
-    log "average them where lldif is built: lldif average $RUN/stage2.ckpt $RUN/robust-erase.ckpt $RUN/robust-photo.ckpt --out $FINAL"
+    log "where lldif is built: lldif average $RUN/stage2.ckpt $RUN/robust-erase.ckpt $RUN/robust-photo.ckpt --out $RUN/robust.ckpt, then the distill stage and its average (this script, again, with lldif built)"
   fi
 else
   cp "$RUN/stage2.ckpt" "$FINAL"
