@@ -11,7 +11,9 @@ namespace lldif {
 namespace {
 
 // Mirror image of faces [B, 1, S, S] and their landmarks [B, 68, 2] (pixel coordinates): x -> S - 1 - x, and
-// the points renumbered so that each index keeps its meaning (the left eye stays the left eye).
+// the points renumbered so that each index keeps its meaning (the left eye stays the left eye). The
+// renumbering swaps points within each of the five heatmap parts (every part is left-right symmetric), so the
+// heatmaps do not depend on it; it keeps the points right for anything that reads them one by one.
 void mirror(torch::Tensor& x, torch::Tensor& lm) {
   const auto S = x.size(3);
   x = x.flip({3});
