@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -115,25 +117,43 @@ void setTrainMode(LLDifNet& net, int stage) {
   }
 }
 
+// FNV-1a over a file's bytes, in hex: the same weights give the same text wherever and whenever written.
+std::string contentHash(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::uint64_t h = 14695981039346656037ull;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      h ^= static_cast<unsigned char>(buf[i]);
+      h *= 1099511628211ull;
+    }
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
 // The teachers' probabilities on the training rows [R, 8]: computed once and kept in the run folder with the
-// list of teachers it came from, so a resumed run (or a run with a teacher list of its own) uses the right
-// one.
+// teachers' names and content hashes, so a resumed run reuses them while a teacher rewritten with other
+// weights (or another list) computes them again.
 torch::Tensor teachersOf(const TrainOptions& o, const FacePack& pack, const torch::Tensor& rows,
                          const fs::path& run_dir, const std::function<void(const std::string&)>& log) {
   std::string key;
-  for (const auto& t : o.teachers) key += fs::absolute(t).lexically_normal().string() + "\n";
+  for (const auto& t : o.teachers) key += t.filename().string() + " " + contentHash(t) + "\n";
   const fs::path cache = run_dir / "teacher.pt", cache_key = run_dir / "teacher.txt";
   if (fs::exists(cache) && fs::exists(cache_key)) {
     std::ifstream k(cache_key);
     std::stringstream had;
     had << k.rdbuf();
-    if (had.str() == key) {
-      torch::Tensor t;
-      torch::load(t, cache.string());
-      if (t.dim() == 2 && t.size(0) == rows.numel() && t.size(1) == 8) {
-        log("teachers' probabilities from " + cache.string());
-        return t;
-      }
+    torch::Tensor t;
+    try {
+      if (had.str() == key) torch::load(t, cache.string());
+    } catch (const std::exception&) {
+      t = torch::Tensor();  // unreadable: computed again below
+    }
+    if (t.defined() && t.dim() == 2 && t.size(0) == rows.numel() && t.size(1) == 8) {
+      log("teachers' probabilities from " + cache.string());
+      return t;
     }
   }
   const auto t0 = Clock::now();

@@ -122,6 +122,26 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     EXPECT_TRUE(contains(second.out, "stage 2 finished in")) << second.out;
     const std::string teachers = lldif::loadCheckpoint(kd).meta.info["stage2.teachers"];
     EXPECT_TRUE(contains(teachers, "s2.ckpt, plain.ckpt (weight 0.70")) << teachers;
+    // A teacher rewritten with other weights under the same name is read again on resume, and so is an
+    // unreadable cache; the same weights copied again are not.
+    const fs::path t = dir / "teacher-copy.ckpt";
+    fs::copy_file(s2, t);
+    const std::string t_cmd = "train --stage 2 --epochs 1 --init " + s1 + " --teacher " + t.string() +
+                              " --out " + (dir / "kd2.ckpt").string() + common;
+    ASSERT_EQ(run(t_cmd + " --stop-at-step 1", true).code, 0);
+    fs::copy_file(s2, t, fs::copy_options::overwrite_existing);
+    const CliRun same = run(t_cmd + " --stop-at-step 2", true);
+    EXPECT_TRUE(contains(same.out, "teachers' probabilities from")) << same.out;
+    fs::copy_file(plain, t, fs::copy_options::overwrite_existing);
+    const CliRun other = run(t_cmd + " --stop-at-step 3", true);
+    ASSERT_EQ(other.code, 0) << other.out;
+    EXPECT_FALSE(contains(other.out, "teachers' probabilities from")) << other.out;
+    EXPECT_TRUE(contains(other.out, "teachers agree")) << other.out;
+    std::ofstream(dir / "kd2.ckpt.run" / "teacher.pt") << "not a tensor";
+    const CliRun garbled = run(t_cmd + " --stop-at-step 4", true);
+    ASSERT_EQ(garbled.code, 0) << garbled.out;
+    EXPECT_FALSE(contains(garbled.out, "teachers' probabilities from")) << garbled.out;
+
     // A stage-1 checkpoint is no teacher (its prior comes from the label).
     const CliRun untrained = run(
         "train --stage 2 --epochs 1 --init " + s1 + " --teacher " + s1 + " --out " + kd + "x" + common, true);
