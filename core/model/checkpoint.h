@@ -6,6 +6,7 @@
 // No JSON library here on purpose: training builds with LibTorch alone (GPU machines).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -41,6 +42,10 @@ struct LoadedCheckpoint {
 // throws: CheckpointError naming the file and the problem: missing, not an LLDif checkpoint, another
 //   format version, truncated, corrupt (hash mismatch), or weights that do not fit the configuration.
 LoadedCheckpoint loadCheckpoint(const std::filesystem::path& file);
+
+// The 64-bit FNV-1a hash the header keeps of the weights; also a fingerprint of any bytes (e.g. a whole
+// checkpoint file, to tell whether a file's contents changed). Thread safe.
+std::uint64_t fnv1a(const std::string& bytes);
 
 // Header text <-> ModelConfig (exposed for tests).
 std::string configToText(const ModelConfig& c);

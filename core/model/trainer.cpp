@@ -117,19 +117,14 @@ void setTrainMode(LLDifNet& net, int stage) {
   }
 }
 
-// FNV-1a over a file's bytes, in hex: the same weights give the same text wherever and whenever written.
+// A file's contents as hex text (fnv1a of its bytes): the same weights give the same text wherever and
+// whenever written.
 std::string contentHash(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  std::uint64_t h = 14695981039346656037ull;
-  char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
-  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
   char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(fnv1a(bytes.str())));
   return out;
 }
 
