@@ -730,35 +730,24 @@ int main(int argc, char** argv) {
           arg.name, [set = arg.set] { set(""); }, arg.help);
       continue;
     }
+    // A bad value becomes CLI11's validation error (the message names the option).
+    const auto set = [set = arg.set](const std::string& v) {
+      try {
+        set(v);
+      } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError(e.what());
+      }
+    };
+    CLI::Option* opt = nullptr;
     if (arg.repeatable) {
-      train_cmd
-          ->add_option_function<std::vector<std::string>>(
-              arg.name,
-              [set = arg.set](const std::vector<std::string>& vs) {
-                try {
-                  for (const auto& v : vs) set(v);
-                } catch (const std::invalid_argument& e) {
-                  throw CLI::ValidationError(e.what());
-                }
-              },
-              arg.help)
-          ->type_name(arg.value_hint)
-          ->required(arg.required);
-      continue;
+      const auto set_each = [set](const std::vector<std::string>& vs) {
+        for (const auto& v : vs) set(v);
+      };
+      opt = train_cmd->add_option_function<std::vector<std::string>>(arg.name, set_each, arg.help);
+    } else {
+      opt = train_cmd->add_option_function<std::string>(arg.name, set, arg.help);
     }
-    train_cmd
-        ->add_option_function<std::string>(
-            arg.name,
-            [set = arg.set](const std::string& v) {
-              try {
-                set(v);
-              } catch (const std::invalid_argument& e) {
-                throw CLI::ValidationError(e.what());
-              }
-            },
-            arg.help)
-        ->type_name(arg.value_hint)
-        ->required(arg.required);
+    opt->type_name(arg.value_hint)->required(arg.required);
   }
 
   std::vector<std::string> avg_in;
