@@ -10,6 +10,7 @@
 #include "core/data_paths.h"
 #include "core/face_aligner.h"
 #include "core/model/checkpoint.h"
+#include "core/model/lldif_net.h"
 #include "core/model/overlapped_inference.h"
 #include "core/model/side_by_side.h"
 #include "core/stopwatch.h"
@@ -113,7 +114,7 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
     image[i][0].copy_(torch::from_blob(crop.data, {S, S}, torch::kUInt8).to(torch::kFloat32));
     heat[i].copy_(torch::from_blob(const_cast<float*>(f.heatmaps.ptr<float>()), {c.heatmap_channels, S, S}));
   }
-  image = (image / 255.0 - c.input_mean) / c.input_std;
+  image = normaliseInput(image / 255.0, c);
 
   // K noise draws per face, batched together: [K * B, ...], draw k of face i at row k * B + i.
   torch::Tensor noise = torch::empty({K * B, c.prior_dim});

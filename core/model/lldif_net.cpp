@@ -100,4 +100,8 @@ int64_t stage2Macs(const ModelConfig& c) {
   return m;
 }
 
+torch::Tensor normaliseInput(const torch::Tensor& x01, const ModelConfig& config) {
+  return (x01 - config.input_mean) / config.input_std;
+}
+
 }  // namespace lldif

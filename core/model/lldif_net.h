@@ -55,6 +55,10 @@ struct LLDifNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(LLDifNet);
 
+// The network's input from gray images scaled to [0, 1]: (x01 - input_mean) / input_std, any shape
+// (training, teachers and inference all feed the network through this).
+torch::Tensor normaliseInput(const torch::Tensor& x01, const ModelConfig& config);
+
 // Parameters of the modules that stage-2 inference runs (PNET_s2, denoiser, LLformer).
 int64_t inferenceParameterCount(LLDifNet& net);
 

@@ -5,6 +5,7 @@
 #include "core/model/augment.h"
 #include "core/model/checkpoint.h"
 #include "core/model/landmark_layout.h"
+#include "core/model/lldif_net.h"
 
 namespace lldif {
 
@@ -56,7 +57,7 @@ torch::Tensor teacherProbabilities(const std::vector<std::filesystem::path>& mod
       const torch::Tensor noise = torch::randn({n, c.prior_dim});  // Z_T, the same for both views
       for (int v = 0; v < views; ++v) {
         if (v == 1) mirror(x, lm);
-        const torch::Tensor xi = (x - c.input_mean) / c.input_std;
+        const torch::Tensor xi = normaliseInput(x, c);
         const torch::Tensor heat = renderHeatmapsBatch(lm, static_cast<int>(x.size(3)));  // [n, 5, 48, 48]
         const torch::Tensor logits = net->classify(xi, heat, net->priorS2(xi, noise).back());  // [n, 8]
         sum.slice(0, b, b + n) += torch::softmax(logits, 1);

@@ -16,6 +16,7 @@
 #include "core/model/data_parallel.h"
 #include "core/model/face_pack.h"
 #include "core/model/ferplus_labels.h"
+#include "core/model/lldif_net.h"
 #include "core/model/losses.h"
 #include "core/model/plain_resnet.h"
 #include "core/model/teacher.h"
@@ -32,17 +33,6 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 
   char buf[256];
   std::snprintf(buf, sizeof buf, f, a, b, c, d);
   return buf;
-}
-
-std::string duration(double s) {
-  const long t = static_cast<long>(s);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", t / 3600, (t % 3600) / 60, t % 60);
-  return buf;
-}
-
-torch::Tensor normalise(const torch::Tensor& x01, const ModelConfig& c) {
-  return (x01 - c.input_mean) / c.input_std;
 }
 
 // Soft targets [N, 8] and a mask of usable rows; majority labels [N] (-1: not in the benchmark).
@@ -157,8 +147,8 @@ torch::Tensor teachersOf(const TrainOptions& o, const FacePack& pack, const torc
         if (done % 10 == 0 || done == total) {
           const double el = secondsSince(t0);
           log(fmt("teachers %.0f/%.0f batches", static_cast<double>(done), static_cast<double>(total)) +
-              "  elapsed " + duration(el) + "  ETA " +
-              duration(el / static_cast<double>(done) * static_cast<double>(total - done)));
+              "  elapsed " + formatDuration(el) + "  ETA " +
+              formatDuration(el / static_cast<double>(done) * static_cast<double>(total - done)));
         }
       });
   torch::save(t, cache.string());
@@ -338,7 +328,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         const torch::Tensor lm = dark && dark_lm.defined() ? dark_lm.index_select(0, idx).select(1, 0)
                                                            : pack.landmarks.index_select(0, idx);
         const torch::Tensor heat = renderHeatmapsBatch(lm, 48).to(dev);
-        const torch::Tensor xi = normalise(x, cfg).to(dev);
+        const torch::Tensor xi = normaliseInput(x, cfg).to(dev);
         const torch::Tensor y = majority.index_select(0, idx).to(dev);
         torch::Tensor logits;
         if (o.stage == 0) {
@@ -397,7 +387,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         augment(pack.images.index_select(0, idx), pack.landmarks.index_select(0, idx), aug, true,
                 dark_lm.defined() ? dark_lm.index_select(0, idx) : torch::Tensor());
     const torch::Tensor target = soft.index_select(0, idx).to(dev);
-    const torch::Tensor x = normalise(a.image, cfg).to(dev);
+    const torch::Tensor x = normaliseInput(a.image, cfg).to(dev);
     const torch::Tensor heat =  // the plain baseline does not look at landmarks
         net->plain ? torch::Tensor() : renderHeatmapsBatch(a.landmarks, 48).to(dev);
     const torch::Tensor label = soft.index_select(0, idx).argmax(1);
@@ -493,9 +483,9 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           fmt("  step %.0f/%.0f  epoch %.2f  loss %.4f", static_cast<double>(step),
               static_cast<double>(total_steps), static_cast<double>(step) / steps_per_epoch, loss_ema) +
           fmt("  lr %.2e  %.2f s/step", lr, per_step) + "  ETA " +
-          duration(o.budget_minutes > 0 ? std::min(per_step * static_cast<double>(total_steps - step),
-                                                   std::max(0.0, budget_s - trained_s))
-                                        : per_step * static_cast<double>(total_steps - step)));
+          formatDuration(o.budget_minutes > 0 ? std::min(per_step * static_cast<double>(total_steps - step),
+                                                         std::max(0.0, budget_s - trained_s))
+                                              : per_step * static_cast<double>(total_steps - step)));
     }
     if (budget_spent) total_steps = step;  // the schedule is complete: this is the last step
     const bool epoch_end = step % steps_per_epoch == 0 || step == total_steps;
