@@ -415,6 +415,7 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
     for (int k = 0; k < kNumClasses; ++k)
       std::printf("  %-10s recall %.1f%%\n", kClassNames[static_cast<std::size_t>(k)],
                   100 * rec[static_cast<std::size_t>(k)]);
+    std::printf("  mean per-class recall %.2f%%\n", 100 * r.meanRecall());
     if (!a.report.empty()) writeEvalReport(r, a.report, fs::path(a.dir).filename().string());
   }
   if (!a.json_out.empty()) {

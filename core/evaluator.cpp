@@ -21,11 +21,21 @@ namespace fs = std::filesystem;
 
 std::array<double, kNumClasses> EvalResult::recall() const {
   std::array<double, kNumClasses> r{};
-  for (int t = 0; t < kNumClasses; ++t) {
-    const int n = std::accumulate(confusion[t].begin(), confusion[t].end(), 0);
-    r[t] = n ? static_cast<double>(confusion[t][t]) / n : 0.0;
-  }
+  for (int t = 0; t < kNumClasses; ++t)
+    r[t] = images_of[t] ? static_cast<double>(confusion[t][t]) / images_of[t] : 0.0;
   return r;
+}
+
+double EvalResult::meanRecall() const {
+  const auto r = recall();
+  double sum = 0;
+  int classes = 0;
+  for (int t = 0; t < kNumClasses; ++t) {
+    if (images_of[t] == 0) continue;
+    sum += r[t];
+    ++classes;
+  }
+  return classes ? sum / classes : 0.0;
 }
 
 double EvalResult::meanConfidence() const {
@@ -108,6 +118,7 @@ EvalResult evaluateFolder(EmotionModel& model, const fs::path& dir, const EvalOp
   }
   flush();
   for (const auto& e : res.per_image) {
+    ++res.images_of[static_cast<std::size_t>(e.label)];
     if (e.predicted >= 0)
       ++res.confusion[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.predicted)];
     res.correct += e.predicted == e.label;
@@ -195,6 +206,7 @@ nlohmann::json evalToJson(const EvalResult& r) {
   j["images"] = r.images;
   j["correct"] = r.correct;
   j["accuracy"] = r.accuracy();
+  j["mean_recall"] = r.meanRecall();
   j["mean_confidence"] = r.meanConfidence();
   j["framing"] = r.framing;
   j["noise_seeds"] = r.noise_seeds;

@@ -36,8 +36,13 @@ struct EvalResult {
   int noise_seeds = 1;       // draws of the diffusion noise each image's probabilities are the mean of
   Perturbation perturbation = Perturbation::kNone;  // applied to every image (EvalOptions::perturbation)
   double accuracy() const { return images ? static_cast<double>(correct) / images : 0.0; }
-  std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted]
+  std::array<std::array<int, kNumClasses>, kNumClasses> confusion{};  // [true][predicted], read images
+  std::array<int, kNumClasses> images_of{};  // benchmark images per true class, unreadable ones included
+  // Per true class, the share of its images read right (unreadable ones count as misses, as in accuracy).
   std::array<double, kNumClasses> recall() const;
+  // Mean of recall() over the classes that have images (balanced accuracy): what accuracy hides when the
+  // common classes are read well and the rare ones (disgust, fear, contempt) are not. 0 without images.
+  double meanRecall() const;
   double meanConfidence() const;
   std::vector<EvalImage> per_image;
 };
@@ -70,8 +75,8 @@ struct EvalOptions {
 EvalResult evaluateFolder(EmotionModel& model, const std::filesystem::path& dir,
                           const EvalOptions& options = {});
 
-// {"dir", "images", "correct", "accuracy", "mean_confidence", "framing", "noise_seeds", "perturbation",
-//  "template_aligned", "unreadable",
+// {"dir", "images", "correct", "accuracy", "mean_recall", "mean_confidence", "framing", "noise_seeds",
+//  "perturbation", "template_aligned", "unreadable",
 //  "recall": {class: r}, "confusion": [[...]]}
 nlohmann::json evalToJson(const EvalResult& r);
 

@@ -225,6 +225,20 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   EXPECT_GE(j["accuracy"].get<double>(), 0.0);
   EXPECT_LE(j["accuracy"].get<double>(), 1.0);
   EXPECT_EQ(j["confusion"].size(), 8u);
+  {  // the mean per-class recall is the mean over the classes that have images
+    double sum = 0;
+    int classes = 0;
+    for (std::size_t t = 0; t < 8; ++t) {
+      int n = 0;
+      for (const auto& c : j["confusion"][t]) n += c.get<int>();
+      if (n == 0) continue;
+      sum += j["recall"][lldif::kClassNames[t]].get<double>();
+      ++classes;
+    }
+    ASSERT_GT(classes, 0);
+    EXPECT_NEAR(j["mean_recall"].get<double>(), sum / classes, 1e-12);
+    EXPECT_TRUE(contains(ev.out, "mean per-class recall")) << ev.out;
+  }
   for (const char* f : {"confusion.png", "confidence.png", "per_image.csv"}) {
     EXPECT_TRUE(fs::exists(report / f)) << f;
   }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -219,6 +220,18 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
     EXPECT_EQ(e.predicted, e.label) << e.file << " p(top)=" << e.confidence;
   }
   EXPECT_EQ(r.correct, 7);
+  // Mean per-class recall, counted here from the per-image results: each labelled class's share read right.
+  std::map<int, std::pair<int, int>> per_class;  // label -> (right, images)
+  for (const auto& e : r.per_image) {
+    per_class[e.label].first += e.predicted == e.label;
+    ++per_class[e.label].second;
+  }
+  double mean_recall = 0;
+  for (const auto& [label, counts] : per_class)
+    mean_recall += static_cast<double>(counts.first) / counts.second;
+  mean_recall /= static_cast<double>(per_class.size());
+  EXPECT_NEAR(r.meanRecall(), mean_recall, 1e-12);
+  EXPECT_LT(r.meanRecall(), 1.0) << "contempt (the grey picture) and the unreadable files are misread";
   // Resized as they are (the framing of FERPlus's own crops), the photos are not framed like training faces.
   const EvalResult as_is = evaluateFolder(*model, dir.path(), framedAs("image"));
   EXPECT_EQ(as_is.template_aligned, 0);
