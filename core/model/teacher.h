@@ -17,7 +17,9 @@ namespace lldif {
 //   is the pack's 48x48 faces; rows [R] int64 indices into the pack.
 // ensures: [R, 8] float on the CPU, each row the mean over the models (and, with flip, over the face and
 //   its mirror image with mirrored landmarks) of the softmax probabilities on the clear face: the models'
-//   eval() path, no gradients, fixed noise seed (the same call gives the same numbers). Rows sum to 1.
+//   CPU inference path (eval(), trunk BatchNorms folded, as EmotionModel runs them; batches of 128 cut into
+//   as many chunks as torch's thread count, side by side), no gradients, fixed noise seed drawn before the
+//   cut (the same call gives the same numbers, whatever the thread count to ~1e-6). Rows sum to 1.
 // progress(done, total) is called after each batch of each model.
 // throws: std::runtime_error naming the file for a missing or unusable checkpoint, or when a model's
 //   framing differs from the pack's (its probabilities would be of faces framed unlike its training).
