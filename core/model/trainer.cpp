@@ -19,6 +19,7 @@
 #include "core/model/lldif_net.h"
 #include "core/model/losses.h"
 #include "core/model/plain_resnet.h"
+#include "core/model/side_by_side.h"
 #include "core/model/teacher.h"
 #include "core/model/text_encoder.h"
 #include "core/stopwatch.h"
@@ -330,20 +331,36 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         const torch::Tensor heat = renderHeatmapsBatch(lm, 48).to(dev);
         const torch::Tensor xi = normaliseInput(x, cfg).to(dev);
         const torch::Tensor y = majority.index_select(0, idx).to(dev);
-        torch::Tensor logits;
-        if (o.stage == 0) {
-          const auto pooled = net->la_clip->encodeImage(xi).second;
-          logits = textSideLogits(net->la_clip->labelHead(pooled), net->la_clip->encodeText(label_words),
+        // Every random draw is made here, before the rows are cut into chunks.
+        const torch::Tensor caps =
+            o.stage == 1 ? captionBatch(torch::full({n}, dark), y.to(torch::kCPU)).to(dev) : torch::Tensor();
+        const torch::Tensor noise = o.stage == 2 ? torch::randn({n, cfg.prior_dim}).to(dev) : torch::Tensor();
+        // Logits of rows [from, to) of the batch; the model is only read.
+        const auto logitsOf = [&](int64_t from, int64_t to) -> torch::Tensor {
+          const torch::Tensor xc = xi.slice(0, from, to);
+          if (o.stage == 0) {
+            const auto pooled = net->la_clip->encodeImage(xc).second;
+            return textSideLogits(net->la_clip->labelHead(pooled), net->la_clip->encodeText(label_words),
                                   net->la_clip->logit_scale);
-        } else if (o.stage == 1) {
-          const torch::Tensor caps = captionBatch(torch::full({n}, dark), y.to(torch::kCPU)).to(dev);
-          torch::Tensor z = net->priorS1(xi, caps);
-          if (o.prior_dropout > 0) z = torch::zeros_like(z);  // image and landmarks only
-          logits = net->classify(xi, heat, z);
-        } else {
-          const torch::Tensor noise = torch::randn({n, cfg.prior_dim}).to(dev);
-          logits = net->classify(xi, heat, net->priorS2(xi, noise).back());
-        }
+          }
+          if (o.stage == 1) {
+            torch::Tensor z = net->priorS1(xc, caps.slice(0, from, to));
+            if (o.prior_dropout > 0) z = torch::zeros_like(z);  // image and landmarks only
+            return net->classify(xc, heat.slice(0, from, to), z);
+          }
+          const torch::Tensor z0 = net->priorS2(xc, noise.slice(0, from, to)).back();
+          return net->classify(xc, heat.slice(0, from, to), z0);
+        };
+        // On the CPU the rows run in chunks side by side, one thread each, as inference runs them
+        // (side_by_side.h): OpenMP's fork and join on this network's many small operations cost more.
+        const int64_t chunks = dev.is_cpu() ? std::min<int64_t>(std::max(1, threads), n) : 1;
+        const torch::Tensor logits =
+            chunks > 1 ? torch::cat(runSideBySide(chunks, n,
+                                                  [&](int64_t, int64_t from, int64_t to) {
+                                                    const torch::NoGradGuard no_grad;  // per thread
+                                                    return logitsOf(from, to);
+                                                  }))
+                       : logitsOf(0, n);
         correct += logits.argmax(1).eq(y).sum().item<int64_t>();
       }
       acc[static_cast<std::size_t>(dark)] =
