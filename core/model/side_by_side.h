@@ -10,12 +10,14 @@
 // what it was. Thread safe when part is.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <future>
 #include <type_traits>
 #include <vector>
 
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 namespace lldif {
@@ -61,6 +63,18 @@ auto runSideBySide(int64_t n, int64_t rows, const Part& part)
   }
   if (failure) std::rethrow_exception(failure);
   return results;
+}
+
+// A row-wise tensor computation f(from, to) -> [to - from, ...] over rows [0, rows), cut into at most
+// `parts` chunks (never an empty one) that run side by side as runSideBySide runs them, the results
+// concatenated in row order. With one chunk (parts <= 1 or a single row), f(0, rows) runs on the calling
+// thread as it is, its OpenMP thread count untouched. Each chunk's thread has its own grad mode: f sets the
+// guard it needs. Thread safe when f is.
+template <class F>
+at::Tensor catSideBySide(int64_t parts, int64_t rows, const F& f) {
+  const int64_t n = std::min(parts, rows);
+  if (n <= 1) return f(0, rows);
+  return at::cat(runSideBySide(n, rows, [&f](int64_t, int64_t from, int64_t to) { return f(from, to); }));
 }
 
 }  // namespace lldif

@@ -65,15 +65,13 @@ torch::Tensor teacherProbabilities(const std::vector<std::filesystem::path>& mod
         const torch::Tensor heat = renderHeatmapsBatch(lm, static_cast<int>(x.size(3)));  // [n, 5, 48, 48]
         // The rows in chunks side by side, one thread each, as inference runs them (side_by_side.h):
         // OpenMP's fork and join on this network's many small operations cost more than they gain.
-        const std::vector<torch::Tensor> probs =
-            runSideBySide(std::min(chunks, n), n, [&](int64_t, int64_t from, int64_t to) {
-              const c10::InferenceMode guard;  // per thread
-              const torch::Tensor xc = xi.slice(0, from, to), zt = noise.slice(0, from, to);
-              const torch::Tensor logits =
-                  net->classify(xc, heat.slice(0, from, to), net->priorS2(xc, zt).back());
-              return torch::softmax(logits, 1);  // [to - from, 8]
-            });
-        sum.slice(0, b, b + n) += torch::cat(probs);
+        sum.slice(0, b, b + n) += catSideBySide(chunks, n, [&](int64_t from, int64_t to) {
+          const c10::InferenceMode guard;  // per thread
+          const torch::Tensor xc = xi.slice(0, from, to), zt = noise.slice(0, from, to);
+          const torch::Tensor logits =
+              net->classify(xc, heat.slice(0, from, to), net->priorS2(xc, zt).back());
+          return torch::softmax(logits, 1);  // [to - from, 8]
+        });
       }
       if (progress) progress(++done, total);
     }

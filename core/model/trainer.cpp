@@ -353,14 +353,11 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         };
         // On the CPU the rows run in chunks side by side, one thread each, as inference runs them
         // (side_by_side.h): OpenMP's fork and join on this network's many small operations cost more.
-        const int64_t chunks = dev.is_cpu() ? std::min<int64_t>(std::max(1, threads), n) : 1;
         const torch::Tensor logits =
-            chunks > 1 ? torch::cat(runSideBySide(chunks, n,
-                                                  [&](int64_t, int64_t from, int64_t to) {
-                                                    const torch::NoGradGuard no_grad;  // per thread
-                                                    return logitsOf(from, to);
-                                                  }))
-                       : logitsOf(0, n);
+            catSideBySide(dev.is_cpu() ? threads : 1, n, [&](int64_t from, int64_t to) {
+              const torch::NoGradGuard no_grad;  // per thread
+              return logitsOf(from, to);
+            });
         correct += logits.argmax(1).eq(y).sum().item<int64_t>();
       }
       acc[static_cast<std::size_t>(dark)] =
