@@ -108,14 +108,19 @@ void setTrainMode(LLDifNet& net, int stage) {
   }
 }
 
-// A file's contents as hex text (fnv1a of its bytes): the same weights give the same text wherever and
-// whenever written.
-std::string contentHash(const fs::path& file) {
+// A file's bytes (empty when it cannot be read).
+std::string fileBytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// A file's contents as hex text (fnv1a of its bytes): the same weights give the same text wherever and
+// whenever written.
+std::string contentHash(const fs::path& file) {
   char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(fnv1a(bytes.str())));
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(fnv1a(fileBytes(file))));
   return out;
 }
 
@@ -128,12 +133,9 @@ torch::Tensor teachersOf(const TrainOptions& o, const FacePack& pack, const torc
   for (const auto& t : o.teachers) key += t.filename().string() + " " + contentHash(t) + "\n";
   const fs::path cache = run_dir / "teacher.pt", cache_key = run_dir / "teacher.txt";
   if (fs::exists(cache) && fs::exists(cache_key)) {
-    std::ifstream k(cache_key);
-    std::stringstream had;
-    had << k.rdbuf();
     torch::Tensor t;
     try {
-      if (had.str() == key) torch::load(t, cache.string());
+      if (fileBytes(cache_key) == key) torch::load(t, cache.string());
     } catch (const std::exception&) {
       t = torch::Tensor();  // unreadable: computed again below
     }
