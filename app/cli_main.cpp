@@ -168,7 +168,7 @@ struct PredictArgs {
   std::uint64_t seed = 0;
   int noise_seeds = 1;
   int steps = 0;
-  bool flip = false;
+  bool flip = true;  // ModelOptions::flip_average
 };
 
 // Loads path_arg (empty: the shipped model) with these options; warns on stderr about an untrained model.
@@ -243,8 +243,9 @@ int runPredict(const PredictArgs& a) {
   if (a.json) std::cout << all.dump(1) << "\n";
   if (!a.json) {
     const ModelInfo& info = model->info();
-    std::fprintf(stderr, "model %s (%s, T=%d, %s)\n", info.file.c_str(),
-                 info.trained ? "trained" : "UNTRAINED", info.timesteps, info.device.c_str());
+    std::fprintf(stderr, "model %s (%s, T=%d, %s, %s)\n", info.file.c_str(),
+                 info.trained ? "trained" : "UNTRAINED", info.timesteps, info.device.c_str(),
+                 a.flip ? "each face averaged with its mirror image" : "one pass per face");
   }
   return failed ? 2 : 0;
 }
@@ -261,7 +262,7 @@ struct EvalArgs {
   std::string trajectories;
   std::string device = "auto";
   std::uint64_t seed = 0;
-  bool flip = false;
+  bool flip = true;  // ModelOptions::flip_average
   std::string framing;
   int noise_seeds = 1;
   std::vector<std::string> perturb;  // one kind; several, or "all": a robustness sweep
@@ -481,6 +482,7 @@ struct BenchArgs {
   bool realtime = false;
   std::string device = "auto";
   int threads = 0;  // the model's CPU threads; 0 = every core, as in the viewer
+  bool flip = true;  // ProcessorSettings::flip_average, as in the viewer
 };
 
 // Times the viewer's own FrameProcessor (the same code, settings and threads) over a source.
@@ -499,6 +501,7 @@ int runBench(const BenchArgs& a) {
   ProcessorSettings ps;
   ps.darkroom = a.mode == "darkroom";
   ps.compare = a.mode == "compare";
+  ps.flip_average = a.flip;
   ps.lowlight = lowLightPreset(a.level).typical();
   processor->setSettings(ps);
 
@@ -589,6 +592,7 @@ int runBench(const BenchArgs& a) {
   j["model"] = model ? model->info().file.string() : "none";
   j["device"] = model ? model->info().device : "cpu";
   j["model_threads"] = a.threads;
+  j["flip_average"] = a.flip;
   j["blas"] = blasKernelsSummary();
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
   j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)}, {"detect", stage(detect)},
@@ -680,6 +684,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
       ->check(CLI::Range(0.1, 4.0));
+  bench_cmd->add_flag("--flip,!--no-flip", bench.flip,
+                      "Average each face with its mirror image, as the viewer does by default; --no-flip: one "
+                      "pass per face");
 
   PredictArgs pr;
   auto* predict_cmd = app.add_subcommand("predict", "Detect, align and classify the emotion of every face");
@@ -695,7 +702,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   predict_cmd->add_option("--steps", pr.steps, "Diffusion steps (default: the model's)")
       ->check(CLI::Range(1, 64));
-  predict_cmd->add_flag("--flip", pr.flip, "Average each face with its mirror image (twice the work)");
+  predict_cmd->add_flag("--flip,!--no-flip", pr.flip,
+                        "Average each face with its mirror image (the default; twice the work). --no-flip: "
+                        "one pass per face");
 
   std::string init_out;
   std::uint64_t init_seed = 0;
@@ -780,7 +789,9 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
-  eval_cmd->add_flag("--flip", ev.flip, "Average each face with its mirror image (test-time flip averaging)");
+  eval_cmd->add_flag("--flip,!--no-flip", ev.flip,
+                     "Average each face with its mirror image (test-time flip averaging; the default). "
+                     "--no-flip: one pass per face");
   eval_cmd
       ->add_option("--noise-seeds", ev.noise_seeds,
                    "Average each face's probabilities over K draws of the diffusion noise (K times the work)")

@@ -34,6 +34,7 @@ struct ProcessorSettings {
   bool camera_dark = false;  // "the camera is already dark": add an enhanced preview for people to see
   bool emotions = true;      // run the model (when one is loaded)
   int noise_seeds = 1;       // K >= 1 noise draws per face: the spread is an uncertainty measure
+  bool flip_average = true;  // each face also read mirrored, the two averaged (ModelOptions::flip_average)
   LowLightParams lowlight;
   std::uint64_t seed = 1;  // noise seed (frame index is mixed in, so noise changes per frame)
 };

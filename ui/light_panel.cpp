@@ -37,6 +37,7 @@ LightPanel::LightPanel(QWidget* parent)
       preview_(new QCheckBox(tr("Show an enhanced preview"), this)),
       seeds_(new QSpinBox(this)),
       uncertainty_(new QCheckBox(tr("Show uncertainty (spread)"), this)),
+      flip_(new QCheckBox(tr("Average with the mirror image"), this)),
       smoothing_(new QCheckBox(tr("Temporal smoothing (EMA)"), this)),
       alpha_(slider(5, 100, this)),
       ev_label_(new QLabel(this)),
@@ -94,6 +95,12 @@ LightPanel::LightPanel(QWidget* parent)
          "(models/MODEL_CARD.md)"));
   mform->addRow(tr("Noise seeds"), seeds_);
   mform->addRow(QString(), uncertainty_);
+  flip_->setChecked(true);
+  flip_->setToolTip(
+      tr("Each face is also read mirrored and the two readings averaged: more accurate (FER2013Valid "
+         "86.7 -> 87.0% clear, 85.4 -> 86.1% low light), twice the model's work per face "
+         "(models/MODEL_CARD.md)"));
+  mform->addRow(QString(), flip_);
   smoothing_->setChecked(true);
   mform->addRow(QString(), smoothing_);
   alpha_->setValue(35);
@@ -117,7 +124,7 @@ LightPanel::LightPanel(QWidget* parent)
     emit changed();
   });
   connect(seeds_, &QSpinBox::valueChanged, this, [this] { emit changed(); });
-  for (QCheckBox* c : {noise_, camera_dark_, preview_, uncertainty_, smoothing_})
+  for (QCheckBox* c : {noise_, camera_dark_, preview_, uncertainty_, flip_, smoothing_})
     connect(c, &QCheckBox::toggled, this, [this] { emit changed(); });
   updateLabels();
 }
@@ -183,6 +190,7 @@ ProcessorSettings LightPanel::apply(ProcessorSettings s) const {
   s.camera_dark = cameraDark() && enhancedPreview() && m == ViewMode::kClear;
   s.lowlight = lowLight();
   s.noise_seeds = seeds_->value();
+  s.flip_average = flip_->isChecked();
   return s;
 }
 
@@ -207,6 +215,7 @@ void LightPanel::saveSettings() const {
   s.setValue("preview", preview_->isChecked());
   s.setValue("seeds", seeds_->value());
   s.setValue("uncertainty", uncertainty_->isChecked());
+  s.setValue("flip", flip_->isChecked());
   s.setValue("smoothing", smoothing_->isChecked());
   s.setValue("alpha", alpha_->value());
   s.endGroup();
@@ -229,6 +238,7 @@ void LightPanel::loadSettings() {
   preview_->setChecked(s.value("preview", true).toBool());
   seeds_->setValue(s.value("seeds", 1).toInt());
   uncertainty_->setChecked(s.value("uncertainty", false).toBool());
+  flip_->setChecked(s.value("flip", true).toBool());
   smoothing_->setChecked(s.value("smoothing", true).toBool());
   alpha_->setValue(s.value("alpha", 35).toInt());
   const int m = std::clamp(s.value("mode", 0).toInt(), 0, 2);

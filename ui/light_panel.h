@@ -1,6 +1,6 @@
 // light_panel.h - the dark-room controls: mode (clear / dark room / compare), presets ll / xll, EV, sensor
 // noise (full well, read noise), colour cast, "the camera is already dark" with an enhanced preview, noise
-// seeds (uncertainty) and temporal smoothing. Persists itself in QSettings. UI thread only.
+// seeds (uncertainty), mirror averaging and temporal smoothing. Persists itself in QSettings. UI thread only.
 #pragma once
 
 #include <QWidget>
@@ -57,6 +57,7 @@ class LightPanel : public QWidget {
   QCheckBox* preview_;
   QSpinBox* seeds_;
   QCheckBox* uncertainty_;
+  QCheckBox* flip_;
   QCheckBox* smoothing_;
   QSlider* alpha_;
   QLabel* ev_label_;

@@ -1,6 +1,6 @@
 // Micro-benchmarks of the viewer's per-frame stages on a real 640x480 frame (a CC0 portrait on a canvas):
 // darkening (exact vs tabulated), detection, landmarks, alignment, and the shipped model on one face and
-// on the clear + dark pair of compare mode. The whole-frame figure comes from `lldif bench --source`.
+// on the clear + dark pair of compare mode (each face with its mirror image, as the viewer by default). The whole-frame figure comes from `lldif bench --source`.
 //   build/tests/lldif_pipeline_bench [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
 #include <benchmark/benchmark.h>
 

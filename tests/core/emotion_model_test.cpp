@@ -72,8 +72,9 @@ TEST_F(EmotionModelTest, SeedsMakeResultsRepeatableAndSeveralSeedsGiveASpread) {
   // A face's result does not depend on the batch it is in.
   const auto alone = m->predict({faces_[1]}, {8});
   for (int k = 0; k < kNumClasses; ++k) EXPECT_NEAR(alone[0].probs[k], a[1].probs[k], 1e-5);
-  // 2..7 rows run as two halves side by side on a multi-core CPU (EmotionModel::predict): 3 faces split
-  // 1 + 2, and each still gets its own result.
+  // The rows (faces, and their mirror images: flip averaging is the default) run as chunks side by side on
+  // a multi-core CPU (EmotionModel::predict): 3 faces, 6 rows, split 3 + 3, and each face still gets its
+  // own result.
   const auto three = m->predict({faces_[0], faces_[1], faces_[0]}, {7, 8, 7});
   ASSERT_EQ(three.size(), 3u);
   for (int k = 0; k < kNumClasses; ++k) {

@@ -1,7 +1,9 @@
 #include "core/pipeline_runner.h"
 #include "core/emotion_model.h"
 
+#include <array>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 
@@ -164,6 +166,40 @@ TEST(PipelineRunner, CompareModeRunsTheShippedModelOnTheClearAndTheDarkFace) {
   EXPECT_EQ(e.main.trajectory.size(), 5u);  // Z_4 .. Z_0
   EXPECT_GT(r.model_ms, 0.0);
   EXPECT_GE(r.processing_ms, r.model_ms + r.darken_ms);
+}
+
+// The mirror averaging the viewer's checkbox asks for reaches the model: with it off, the face gets the
+// one-pass reading of a model loaded without it; with it on (the default), that of a model loaded with it.
+TEST(PipelineRunner, FlipAveragingFollowsTheSettings) {
+  const std::filesystem::path file = std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt";
+  std::shared_ptr<EmotionModel> model = EmotionModel::load(file);
+  ModelOptions one_pass;
+  one_pass.flip_average = false;
+  auto single = EmotionModel::load(file, one_pass);
+  auto flipping = EmotionModel::load(file);
+  auto p = std::make_shared<FrameProcessor>(
+      std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()), model);
+  Frame f;
+  f.image = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
+  ProcessorSettings s;
+  EXPECT_TRUE(s.flip_average) << "on by default, as in the viewer";
+  std::vector<std::array<float, kNumClasses>> read;
+  for (const bool flip : {false, true}) {
+    s.flip_average = flip;
+    p->setSettings(s);
+    const ProcessedFrame r = p->process(f, false);
+    ASSERT_EQ(r.emotions.size(), 1u);
+    EXPECT_EQ(model->flipAverage(), flip);
+    const FaceResult& face = r.analysis.faces.at(0);
+    const ModelInput in{face.aligned.crop, face.aligned.heatmaps};
+    const std::uint64_t seed = static_cast<std::uint64_t>(face.track_id);
+    const EmotionPrediction want = (flip ? flipping : single)->predict({in}, {seed})[0];
+    for (int k = 0; k < kNumClasses; ++k) EXPECT_NEAR(r.emotions[0].main.probs[k], want.probs[k], 1e-5);
+    read.push_back(r.emotions[0].main.probs);
+  }
+  float differs = 0;
+  for (int k = 0; k < kNumClasses; ++k) differs += std::abs(read[0][k] - read[1][k]);
+  EXPECT_GT(differs, 1e-5f) << "a face and its mirror image read (slightly) differently";
 }
 
 class FailingSource : public FrameSource {

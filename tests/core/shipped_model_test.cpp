@@ -82,12 +82,13 @@ TEST(ShippedModel, LowLightPredictionsStayCloseToClearOnes) {
 // Flip averaging = the mean of the face and its mirror image (crop and each heatmap channel flipped).
 TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
   const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
-  auto plain = EmotionModel::load(file, {"cpu", 0});
-  ModelOptions fo;
-  fo.device = "cpu";
-  fo.flip_average = true;
-  auto flipping = EmotionModel::load(file, fo);
-  EXPECT_TRUE(flipping->flipAverage());
+  ModelOptions po;
+  po.device = "cpu";
+  po.flip_average = false;
+  auto plain = EmotionModel::load(file, po);
+  EXPECT_FALSE(plain->flipAverage());
+  auto flipping = EmotionModel::load(file, {"cpu", 0});
+  EXPECT_TRUE(flipping->flipAverage()) << "flip averaging is the default";
   AnalyzerOptions o;
   o.detector = DetectorOptions::stills();
   FaceAnalyzer analyzer(o, test::sharedLandmarker());
