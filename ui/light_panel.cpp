@@ -199,6 +199,8 @@ bool LightPanel::enhancedPreview() const { return preview_->isChecked(); }
 bool LightPanel::smoothing() const { return smoothing_->isChecked(); }
 double LightPanel::smoothingAlpha() const { return smoothing_->isChecked() ? alpha_->value() / 100.0 : 1.0; }
 bool LightPanel::uncertainty() const { return uncertainty_->isChecked(); }
+bool LightPanel::flipAverage() const { return flip_->isChecked(); }
+void LightPanel::setFlipAverage(bool on) { flip_->setChecked(on); }
 
 void LightPanel::saveSettings() const {
   QSettings s;

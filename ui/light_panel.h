@@ -34,6 +34,8 @@ class LightPanel : public QWidget {
   bool smoothing() const;
   double smoothingAlpha() const;  // 1 when smoothing is off
   bool uncertainty() const;
+  bool flipAverage() const;  // "Average with the mirror image" (ProcessorSettings::flip_average)
+  void setFlipAverage(bool on);
 
   void saveSettings() const;
   void loadSettings();

@@ -115,6 +115,29 @@ class MainWindowTest : public QObject {
              static_cast<long long>(w.videoView()->frame().faces.size()));
   }
 
+  // "Average with the mirror image" (on by default) reaches the model: the same photo reads differently
+  // with it off, and each reading is the one the model gives with that setting.
+  void mirrorAveragingCheckboxReachesTheModel() {
+    std::vector<std::array<float, kNumClasses>> read;
+    for (const bool flip : {true, false}) {
+      MainWindow w(processor(), noSettings());
+      w.show();
+      QVERIFY(w.lightPanel()->flipAverage());
+      QVERIFY(w.lightPanel()->apply({}).flip_average);
+      w.lightPanel()->setFlipAverage(flip);
+      QCOMPARE(w.lightPanel()->apply({}).flip_average, flip);
+      QVERIFY(w.openSource(portrait("portrait-040.jpg")));
+      QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+      QCOMPARE(w.videoView()->frame().faces.size(), std::size_t(1));
+      read.push_back(w.videoView()->frame().faces[0].probs);
+      QCOMPARE(shippedModel()->flipAverage(), flip);
+    }
+    float differs = 0;
+    for (int k = 0; k < kNumClasses; ++k) differs += std::abs(read[0][k] - read[1][k]);
+    QVERIFY2(differs > 1e-5f, qPrintable(QString("differs %1").arg(differs)));
+    shippedModel()->setFlipAverage(true);
+  }
+
   void aFaceCropFillsTheViewWithItsLabelInside() {
     MainWindow w(processor(), noSettings());
     w.show();
