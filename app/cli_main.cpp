@@ -481,7 +481,7 @@ struct BenchArgs {
   bool no_model = false;
   bool realtime = false;
   std::string device = "auto";
-  int threads = 0;  // the model's CPU threads; 0 = every core, as in the viewer
+  int threads = 0;   // the model's CPU threads; 0 = every core, as in the viewer
   bool flip = true;  // ProcessorSettings::flip_average, as in the viewer
 };
 
@@ -684,9 +684,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
       ->check(CLI::Range(0.1, 4.0));
-  bench_cmd->add_flag("--flip,!--no-flip", bench.flip,
-                      "Average each face with its mirror image, as the viewer does by default; --no-flip: one "
-                      "pass per face");
+  bench_cmd->add_flag(
+      "--flip,!--no-flip", bench.flip,
+      "Average each face with its mirror image, as the viewer does by default; --no-flip: one "
+      "pass per face");
 
   PredictArgs pr;
   auto* predict_cmd = app.add_subcommand("predict", "Detect, align and classify the emotion of every face");

@@ -47,10 +47,10 @@ struct FaceEmotion {
 };
 
 struct ProcessedFrame {
-  Frame frame;    // what was analysed (darkened when darkroom is on)
-  cv::Mat raw;    // the frame as captured
-  cv::Mat dark;   // compare mode: the darkened frame
-  cv::Mat preview;  // camera_dark: the enhanced frame to show (the model never sees it)
+  Frame frame;                 // what was analysed (darkened when darkroom is on)
+  cv::Mat raw;                 // the frame as captured
+  cv::Mat dark;                // compare mode: the darkened frame
+  cv::Mat preview;             // camera_dark: the enhanced frame to show (the model never sees it)
   ProcessorSettings settings;  // as applied to this frame
   FrameAnalysis analysis;
   std::vector<FaceEmotion> emotions;  // empty when no model ran
@@ -72,7 +72,8 @@ struct RunnerStats {
 class FrameProcessor {
  public:
   // model: may be null (faces only).
-  explicit FrameProcessor(std::unique_ptr<FaceAnalyzer> analyzer, std::shared_ptr<EmotionModel> model = nullptr)
+  explicit FrameProcessor(std::unique_ptr<FaceAnalyzer> analyzer,
+                          std::shared_ptr<EmotionModel> model = nullptr)
       : analyzer_(std::move(analyzer)), model_(std::move(model)) {}
   // track = false: the frame is unrelated to the one before. A still photo (frame.still) is always
   // searched as one (FaceAnalyzer::analyzeStill: full size, weaker boxes kept when there is no other).
