@@ -1,5 +1,6 @@
 #include "core/evaluator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <mutex>
@@ -222,33 +223,42 @@ nlohmann::json evalToJson(const EvalResult& r) {
 
 void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string& title) {
   fs::create_directories(out);
-  // Confusion matrix, rows normalised (recall on the diagonal).
+  // Confusion matrix, rows normalised by all of the class's benchmark images, so that the diagonal is the
+  // recall lldif eval prints; when images were unreadable, a last column counts them (they are misses).
+  const bool unread_column = r.unreadable > 0;
+  const int columns = kNumClasses + (unread_column ? 1 : 0);
   const int cell = 64, L = 120, T = 70;
-  cv::Mat img(T + cell * kNumClasses + 110, L + cell * kNumClasses + 20, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::Mat img(T + cell * kNumClasses + 110, L + cell * columns + 20, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto drawCell = [&](int t, int p, int count, int n) {
+    const double f = n ? static_cast<double>(count) / n : 0.0;
+    const cv::Scalar colour(255 - 200 * f, 255 - 120 * f, 255 - 40 * f);
+    const cv::Rect rc(L + p * cell, T + t * cell, cell - 2, cell - 2);
+    cv::rectangle(img, rc, colour, cv::FILLED);
+    cv::putText(img, cv::format("%.2f", f), cv::Point(rc.x + 12, rc.y + 28), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+                f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+    cv::putText(img, cv::format("%d", count), cv::Point(rc.x + 12, rc.y + 48), cv::FONT_HERSHEY_SIMPLEX, 0.35,
+                f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(80, 80, 80), 1, cv::LINE_AA);
+  };
   for (int t = 0; t < kNumClasses; ++t) {
-    const int n = std::accumulate(r.confusion[t].begin(), r.confusion[t].end(), 0);
+    const int read = std::accumulate(r.confusion[t].begin(), r.confusion[t].end(), 0);
+    const int n = std::max(read, r.images_of[t]);
     cv::putText(img, kClassNames[t], cv::Point(5, T + t * cell + cell / 2 + 5), cv::FONT_HERSHEY_SIMPLEX,
                 0.45, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-    for (int p = 0; p < kNumClasses; ++p) {
-      const double f = n ? static_cast<double>(r.confusion[t][p]) / n : 0.0;
-      const cv::Scalar colour(255 - 200 * f, 255 - 120 * f, 255 - 40 * f);
-      const cv::Rect rc(L + p * cell, T + t * cell, cell - 2, cell - 2);
-      cv::rectangle(img, rc, colour, cv::FILLED);
-      cv::putText(img, cv::format("%.2f", f), cv::Point(rc.x + 12, rc.y + 28), cv::FONT_HERSHEY_SIMPLEX, 0.45,
-                  f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-      cv::putText(img, cv::format("%d", r.confusion[t][p]), cv::Point(rc.x + 12, rc.y + 48),
-                  cv::FONT_HERSHEY_SIMPLEX, 0.35,
-                  f > 0.5 ? cv::Scalar(255, 255, 255) : cv::Scalar(80, 80, 80), 1, cv::LINE_AA);
-    }
+    for (int p = 0; p < kNumClasses; ++p) drawCell(t, p, r.confusion[t][p], n);
+    if (unread_column) drawCell(t, kNumClasses, n - read, n);
   }
-  for (int p = 0; p < kNumClasses; ++p) {
-    cv::putText(img, std::string(kClassNames[p]).substr(0, 7), cv::Point(L + p * cell + 2, T - 10),
-                cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  for (int p = 0; p < columns; ++p) {
+    const std::string name = p < kNumClasses ? std::string(kClassNames[p]).substr(0, 7) : "unread";
+    cv::putText(img, name, cv::Point(L + p * cell + 2, T - 10), cv::FONT_HERSHEY_SIMPLEX, 0.4,
+                cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   }
   cv::putText(img, title + cv::format("  accuracy %.2f%% (%d/%d)", 100 * r.accuracy(), r.correct, r.images),
               cv::Point(10, 25), cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-  cv::putText(img, "rows: true class, columns: predicted (row-normalised)", cv::Point(10, img.rows - 20),
-              cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
+  cv::putText(img,
+              unread_column ? "rows: true class, columns: predicted or unreadable (share of the class's images)"
+                            : "rows: true class, columns: predicted (share of the class's images)",
+              cv::Point(10, img.rows - 20), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(60, 60, 60), 1,
+              cv::LINE_AA);
   savePng(out / "confusion.png", img);
   savePng(out / "confidence.png", drawHistograms({confidences(r)}, {title}, {cv::Scalar(200, 120, 40)},
                                                  "confidence of the predicted class"));

@@ -233,6 +233,18 @@ TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
   mean_recall /= static_cast<double>(per_class.size());
   EXPECT_NEAR(r.meanRecall(), mean_recall, 1e-12);
   EXPECT_LT(r.meanRecall(), 1.0) << "contempt (the grey picture) and the unreadable files are misread";
+  // The report's confusion matrix gives the unreadable images a column of their own (its rows are shares of
+  // all of the class's images, as the recall is); without unreadable images there is no such column.
+  EvalResult all_read = r;
+  all_read.unreadable = 0;
+  writeEvalReport(r, dir / "report", "photos");
+  writeEvalReport(all_read, dir / "report-all-read", "photos");
+  const cv::Mat with = loadImageBgr(dir / "report" / "confusion.png");
+  const cv::Mat without = loadImageBgr(dir / "report-all-read" / "confusion.png");
+  ASSERT_FALSE(with.empty());
+  ASSERT_FALSE(without.empty());
+  EXPECT_EQ(with.rows, without.rows);
+  EXPECT_GT(with.cols, without.cols) << "a column for the unreadable images";
   // Resized as they are (the framing of FERPlus's own crops), the photos are not framed like training faces.
   const EvalResult as_is = evaluateFolder(*model, dir.path(), framedAs("image"));
   EXPECT_EQ(as_is.template_aligned, 0);
