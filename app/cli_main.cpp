@@ -481,8 +481,8 @@ struct BenchArgs {
   bool no_model = false;
   bool realtime = false;
   std::string device = "auto";
-  int threads = 0;   // the model's CPU threads; 0 = every core, as in the viewer
-  bool flip = true;  // ProcessorSettings::flip_average, as in the viewer
+  int threads = 0;                // the model's CPU threads; 0 = every core, as in the viewer
+  std::string mirror = "stills";  // ProcessorSettings::mirror, as in the viewer
 };
 
 // Times the viewer's own FrameProcessor (the same code, settings and threads) over a source.
@@ -501,7 +501,9 @@ int runBench(const BenchArgs& a) {
   ProcessorSettings ps;
   ps.darkroom = a.mode == "darkroom";
   ps.compare = a.mode == "compare";
-  ps.flip_average = a.flip;
+  ps.mirror = a.mirror == "always" ? MirrorAveraging::kAlways
+              : a.mirror == "off"  ? MirrorAveraging::kOff
+                                   : MirrorAveraging::kStills;
   ps.lowlight = lowLightPreset(a.level).typical();
   processor->setSettings(ps);
 
@@ -592,7 +594,7 @@ int runBench(const BenchArgs& a) {
   j["model"] = model ? model->info().file.string() : "none";
   j["device"] = model ? model->info().device : "cpu";
   j["model_threads"] = a.threads;
-  j["flip_average"] = a.flip;
+  j["mirror"] = a.mirror;
   j["blas"] = blasKernelsSummary();
   j["frames_with_face"] = std::count_if(faces.begin(), faces.end(), [](int f) { return f > 0; });
   j["stages"] = {{"darken", stage(darken_v)},     {"prepare", stage(prepare)}, {"detect", stage(detect)},
@@ -684,10 +686,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   bench_cmd->add_option("--detect-scale", bench.detect_scale, "Scale frames by this before detection")
       ->check(CLI::Range(0.1, 4.0));
-  bench_cmd->add_flag(
-      "--flip,!--no-flip", bench.flip,
-      "Average each face with its mirror image, as the viewer does by default; --no-flip: one "
-      "pass per face");
+  bench_cmd
+      ->add_option("--mirror", bench.mirror,
+                   "Mirror averaging (each face also read mirrored, the two averaged), as the viewer's "
+                   "setting: stills (photos and image folders only; the default), always or off")
+      ->check(CLI::IsMember({"stills", "always", "off"}));
 
   PredictArgs pr;
   auto* predict_cmd = app.add_subcommand("predict", "Detect, align and classify the emotion of every face");

@@ -31,7 +31,8 @@ struct ModelOptions {
   // Test-time flip averaging: each face also runs mirrored (image and heatmaps flipped left-right, the same
   // noise) and the two probability vectors are averaged. Twice the work; the trajectory is the unflipped one.
   // On by default: with the shipped model it reads FER2013Valid / -ll at 86.96 / 86.05% against 86.74 /
-  // 85.37% for one pass (models/MODEL_CARD.md). Off: one pass per face, e.g. for timing the network alone.
+  // 85.37% for one pass (models/MODEL_CARD.md). Off: one pass per face, e.g. for timing the network alone;
+  // the viewer's pipeline sets it per frame (ProcessorSettings::mirror).
   bool flip_average = true;
 };
 

@@ -254,11 +254,11 @@ void writeEvalReport(const EvalResult& r, const fs::path& out, const std::string
   }
   cv::putText(img, title + cv::format("  accuracy %.2f%% (%d/%d)", 100 * r.accuracy(), r.correct, r.images),
               cv::Point(10, 25), cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-  cv::putText(img,
-              unread_column ? "rows: true class, columns: predicted or unreadable (share of the class's images)"
-                            : "rows: true class, columns: predicted (share of the class's images)",
-              cv::Point(10, img.rows - 20), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(60, 60, 60), 1,
-              cv::LINE_AA);
+  cv::putText(
+      img,
+      unread_column ? "rows: true class, columns: predicted or unreadable (share of the class's images)"
+                    : "rows: true class, columns: predicted (share of the class's images)",
+      cv::Point(10, img.rows - 20), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(60, 60, 60), 1, cv::LINE_AA);
   savePng(out / "confusion.png", img);
   savePng(out / "confidence.png", drawHistograms({confidences(r)}, {title}, {cv::Scalar(200, 120, 40)},
                                                  "confidence of the predicted class"));

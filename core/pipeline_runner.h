@@ -28,13 +28,19 @@ namespace lldif {
 //   darkroom: the frame is darkened by the low-light model first; faces and emotions on the dark frame
 //   compare:  faces on the clear frame; emotions on the clear face AND on the same face cut (with the same
 //             landmarks) from the darkened frame: two model passes, the gap is the model's, not dlib's
+// When a face is also read mirrored and the two readings averaged (ModelOptions::flip_average): more
+// accurate, twice the model's rows. kStills: photos and image folders, where time is no object; video
+// frames are many views of a face already (the viewer's smoothing averages them) and keep one pass, so
+// that the live view keeps up with the camera.
+enum class MirrorAveraging { kOff = 0, kStills = 1, kAlways = 2 };
+
 struct ProcessorSettings {
   bool darkroom = false;
   bool compare = false;      // wins over darkroom
   bool camera_dark = false;  // "the camera is already dark": add an enhanced preview for people to see
   bool emotions = true;      // run the model (when one is loaded)
   int noise_seeds = 1;       // K >= 1 noise draws per face: the spread is an uncertainty measure
-  bool flip_average = true;  // each face also read mirrored, the two averaged (ModelOptions::flip_average)
+  MirrorAveraging mirror = MirrorAveraging::kStills;
   LowLightParams lowlight;
   std::uint64_t seed = 1;  // noise seed (frame index is mixed in, so noise changes per frame)
 };

@@ -37,7 +37,7 @@ LightPanel::LightPanel(QWidget* parent)
       preview_(new QCheckBox(tr("Show an enhanced preview"), this)),
       seeds_(new QSpinBox(this)),
       uncertainty_(new QCheckBox(tr("Show uncertainty (spread)"), this)),
-      flip_(new QCheckBox(tr("Average with the mirror image"), this)),
+      mirror_(new QComboBox(this)),
       smoothing_(new QCheckBox(tr("Temporal smoothing (EMA)"), this)),
       alpha_(slider(5, 100, this)),
       ev_label_(new QLabel(this)),
@@ -95,12 +95,14 @@ LightPanel::LightPanel(QWidget* parent)
          "(models/MODEL_CARD.md)"));
   mform->addRow(tr("Noise seeds"), seeds_);
   mform->addRow(QString(), uncertainty_);
-  flip_->setChecked(true);
-  flip_->setToolTip(
+  // Item index = MirrorAveraging.
+  mirror_->addItems({tr("off"), tr("photos only"), tr("always")});
+  mirror_->setCurrentIndex(static_cast<int>(MirrorAveraging::kStills));
+  mirror_->setToolTip(
       tr("Each face is also read mirrored and the two readings averaged: more accurate (FER2013Valid "
-         "86.7 -> 87.0% clear, 85.4 -> 86.1% low light), twice the model's work per face "
-         "(models/MODEL_CARD.md)"));
-  mform->addRow(QString(), flip_);
+         "86.7 -> 87.0% clear, 85.4 -> 86.1% low light), twice the model's work per face. 'photos only': "
+         "images and folders; video keeps one pass to keep up with the camera (models/MODEL_CARD.md)"));
+  mform->addRow(tr("Mirror averaging"), mirror_);
   smoothing_->setChecked(true);
   mform->addRow(QString(), smoothing_);
   alpha_->setValue(35);
@@ -124,7 +126,8 @@ LightPanel::LightPanel(QWidget* parent)
     emit changed();
   });
   connect(seeds_, &QSpinBox::valueChanged, this, [this] { emit changed(); });
-  for (QCheckBox* c : {noise_, camera_dark_, preview_, uncertainty_, flip_, smoothing_})
+  connect(mirror_, &QComboBox::currentIndexChanged, this, [this] { emit changed(); });
+  for (QCheckBox* c : {noise_, camera_dark_, preview_, uncertainty_, smoothing_})
     connect(c, &QCheckBox::toggled, this, [this] { emit changed(); });
   updateLabels();
 }
@@ -190,7 +193,7 @@ ProcessorSettings LightPanel::apply(ProcessorSettings s) const {
   s.camera_dark = cameraDark() && enhancedPreview() && m == ViewMode::kClear;
   s.lowlight = lowLight();
   s.noise_seeds = seeds_->value();
-  s.flip_average = flip_->isChecked();
+  s.mirror = mirrorAveraging();
   return s;
 }
 
@@ -199,8 +202,10 @@ bool LightPanel::enhancedPreview() const { return preview_->isChecked(); }
 bool LightPanel::smoothing() const { return smoothing_->isChecked(); }
 double LightPanel::smoothingAlpha() const { return smoothing_->isChecked() ? alpha_->value() / 100.0 : 1.0; }
 bool LightPanel::uncertainty() const { return uncertainty_->isChecked(); }
-bool LightPanel::flipAverage() const { return flip_->isChecked(); }
-void LightPanel::setFlipAverage(bool on) { flip_->setChecked(on); }
+MirrorAveraging LightPanel::mirrorAveraging() const {
+  return static_cast<MirrorAveraging>(std::clamp(mirror_->currentIndex(), 0, 2));
+}
+void LightPanel::setMirrorAveraging(MirrorAveraging m) { mirror_->setCurrentIndex(static_cast<int>(m)); }
 
 void LightPanel::saveSettings() const {
   QSettings s;
@@ -217,7 +222,7 @@ void LightPanel::saveSettings() const {
   s.setValue("preview", preview_->isChecked());
   s.setValue("seeds", seeds_->value());
   s.setValue("uncertainty", uncertainty_->isChecked());
-  s.setValue("flip", flip_->isChecked());
+  s.setValue("mirror", mirror_->currentIndex());
   s.setValue("smoothing", smoothing_->isChecked());
   s.setValue("alpha", alpha_->value());
   s.endGroup();
@@ -240,7 +245,8 @@ void LightPanel::loadSettings() {
   preview_->setChecked(s.value("preview", true).toBool());
   seeds_->setValue(s.value("seeds", 1).toInt());
   uncertainty_->setChecked(s.value("uncertainty", false).toBool());
-  flip_->setChecked(s.value("flip", true).toBool());
+  mirror_->setCurrentIndex(
+      std::clamp(s.value("mirror", static_cast<int>(MirrorAveraging::kStills)).toInt(), 0, 2));
   smoothing_->setChecked(s.value("smoothing", true).toBool());
   alpha_->setValue(s.value("alpha", 35).toInt());
   const int m = std::clamp(s.value("mode", 0).toInt(), 0, 2);

@@ -34,8 +34,8 @@ class LightPanel : public QWidget {
   bool smoothing() const;
   double smoothingAlpha() const;  // 1 when smoothing is off
   bool uncertainty() const;
-  bool flipAverage() const;  // "Average with the mirror image" (ProcessorSettings::flip_average)
-  void setFlipAverage(bool on);
+  MirrorAveraging mirrorAveraging() const;  // "Mirror averaging" (ProcessorSettings::mirror)
+  void setMirrorAveraging(MirrorAveraging m);
 
   void saveSettings() const;
   void loadSettings();
@@ -59,7 +59,7 @@ class LightPanel : public QWidget {
   QCheckBox* preview_;
   QSpinBox* seeds_;
   QCheckBox* uncertainty_;
-  QCheckBox* flip_;
+  QComboBox* mirror_;
   QCheckBox* smoothing_;
   QSlider* alpha_;
   QLabel* ev_label_;

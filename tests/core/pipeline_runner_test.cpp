@@ -168,9 +168,10 @@ TEST(PipelineRunner, CompareModeRunsTheShippedModelOnTheClearAndTheDarkFace) {
   EXPECT_GE(r.processing_ms, r.model_ms + r.darken_ms);
 }
 
-// The mirror averaging the viewer's checkbox asks for reaches the model: with it off, the face gets the
-// one-pass reading of a model loaded without it; with it on (the default), that of a model loaded with it.
-TEST(PipelineRunner, FlipAveragingFollowsTheSettings) {
+// The viewer's "Mirror averaging" reaches the model: each face gets the reading of a model loaded with
+// flip averaging when the setting asks for it (always; photos only and the frame is a photo), and the
+// one-pass reading otherwise (off; photos only and the frame is from a video).
+TEST(PipelineRunner, MirrorAveragingFollowsTheSettingsAndTheKindOfFrame) {
   const std::filesystem::path file = std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt";
   std::shared_ptr<EmotionModel> model = EmotionModel::load(file);
   ModelOptions one_pass;
@@ -182,23 +183,31 @@ TEST(PipelineRunner, FlipAveragingFollowsTheSettings) {
   Frame f;
   f.image = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
   ProcessorSettings s;
-  EXPECT_TRUE(s.flip_average) << "on by default, as in the viewer";
-  std::vector<std::array<float, kNumClasses>> read;
-  for (const bool flip : {false, true}) {
-    s.flip_average = flip;
+  EXPECT_EQ(s.mirror, MirrorAveraging::kStills) << "photos only by default, as in the viewer";
+  struct Case {
+    MirrorAveraging mirror;
+    bool still;
+    bool flips;
+  };
+  std::vector<std::array<float, kNumClasses>> flipped, unflipped;
+  for (const Case c :
+       {Case{MirrorAveraging::kOff, true, false}, Case{MirrorAveraging::kStills, true, true},
+        Case{MirrorAveraging::kStills, false, false}, Case{MirrorAveraging::kAlways, false, true}}) {
+    s.mirror = c.mirror;
     p->setSettings(s);
+    f.still = c.still;
     const ProcessedFrame r = p->process(f, false);
     ASSERT_EQ(r.emotions.size(), 1u);
-    EXPECT_EQ(model->flipAverage(), flip);
+    EXPECT_EQ(model->flipAverage(), c.flips) << static_cast<int>(c.mirror) << " still " << c.still;
     const FaceResult& face = r.analysis.faces.at(0);
     const ModelInput in{face.aligned.crop, face.aligned.heatmaps};
     const std::uint64_t seed = static_cast<std::uint64_t>(face.track_id);
-    const EmotionPrediction want = (flip ? flipping : single)->predict({in}, {seed})[0];
+    const EmotionPrediction want = (c.flips ? flipping : single)->predict({in}, {seed})[0];
     for (int k = 0; k < kNumClasses; ++k) EXPECT_NEAR(r.emotions[0].main.probs[k], want.probs[k], 1e-5);
-    read.push_back(r.emotions[0].main.probs);
+    (c.flips ? flipped : unflipped).push_back(r.emotions[0].main.probs);
   }
   float differs = 0;
-  for (int k = 0; k < kNumClasses; ++k) differs += std::abs(read[0][k] - read[1][k]);
+  for (int k = 0; k < kNumClasses; ++k) differs += std::abs(flipped[0][k] - unflipped[0][k]);
   EXPECT_GT(differs, 1e-5f) << "a face and its mirror image read (slightly) differently";
 }
 
