@@ -59,9 +59,9 @@ ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
         seeds.push_back(static_cast<std::uint64_t>(f.track_id));  // same noise: only the light differs
       }
     }
-    // This thread is the only one that runs the model.
-    model_->setFlipAverage(s.mirror == MirrorAveraging::kAlways ||
-                           (s.mirror == MirrorAveraging::kStills && frame.still));
+    out.mirrored =
+        s.mirror == MirrorAveraging::kAlways || (s.mirror == MirrorAveraging::kStills && frame.still);
+    model_->setFlipAverage(out.mirrored);  // this thread is the only one that runs the model
     const std::vector<EmotionPrediction> preds = model_->predict(inputs, seeds, std::max(1, s.noise_seeds));
     const std::size_t n = out.analysis.faces.size();
     out.emotions.resize(n);

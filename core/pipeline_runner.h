@@ -62,6 +62,7 @@ struct ProcessedFrame {
   std::vector<FaceEmotion> emotions;  // empty when no model ran
   double darken_ms = 0;
   double model_ms = 0;       // all faces, all passes
+  bool mirrored = false;     // each face was also read mirrored (ProcessorSettings::mirror)
   double processing_ms = 0;  // darken + faces + model
   double latency_ms = 0;     // capture -> result
 };

@@ -214,8 +214,8 @@ void MainWindow::buildMenus() {
       return;
     }
     bool ow = false;
-    const QString f = askSavePath(tr("Record annotated video"), "lldif-recording.mp4",
-                                  tr("Videos (*.mp4 *.avi)"), &ow);
+    const QString f =
+        askSavePath(tr("Record annotated video"), "lldif-recording.mp4", tr("Videos (*.mp4 *.avi)"), &ow);
     if (f.isEmpty() || !startRecording(f, ow)) record_action_->setChecked(false);
   });
   QAction* export_results = file->addAction(tr("&Export Results (CSV or JSON)..."), this, [this] {
@@ -259,7 +259,8 @@ void MainWindow::buildMenus() {
   QAction* dark_toggle = view->addAction(tr("Toggle Dark Room"));
   dark_toggle->setShortcut(QKeySequence(tr("D")));
   connect(dark_toggle, &QAction::triggered, this, [this] {
-    light_panel_->setMode(light_panel_->mode() == ViewMode::kDarkroom ? ViewMode::kClear : ViewMode::kDarkroom);
+    light_panel_->setMode(light_panel_->mode() == ViewMode::kDarkroom ? ViewMode::kClear
+                                                                      : ViewMode::kDarkroom);
   });
   QAction* ll = view->addAction(tr("Preset &ll"), this, [this] { light_panel_->setPreset("ll"); });
   ll->setShortcut(QKeySequence(tr("Ctrl+1")));
@@ -281,15 +282,18 @@ void MainWindow::buildMenus() {
   connect(loop_action_, &QAction::toggled, session_, &ViewerSession::setLoop);
 
   QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
-  analysis->addAction(tr("&Refresh t-SNE"), tsne_panel_, &TsnePanel::refresh)->setShortcut(QKeySequence(tr("T")));
+  analysis->addAction(tr("&Refresh t-SNE"), tsne_panel_, &TsnePanel::refresh)
+      ->setShortcut(QKeySequence(tr("T")));
   analysis->addAction(tr("Export t-SNE as PNG..."), this, [this] {
     bool ow = false;
     const QString f = askSavePath(tr("Export t-SNE"), "lldif-tsne.png", tr("PNG images (*.png)"), &ow);
-    if (!f.isEmpty() && !tsne_panel_->exportPng(f)) showError(tr("No t-SNE snapshot to export yet (Refresh first), or %1 cannot be written.").arg(f));
+    if (!f.isEmpty() && !tsne_panel_->exportPng(f))
+      showError(tr("No t-SNE snapshot to export yet (Refresh first), or %1 cannot be written.").arg(f));
   });
   analysis->addAction(tr("Export Histograms as PNG..."), this, [this] {
     bool ow = false;
-    const QString f = askSavePath(tr("Export histograms"), "lldif-histograms.png", tr("PNG images (*.png)"), &ow);
+    const QString f =
+        askSavePath(tr("Export histograms"), "lldif-histograms.png", tr("PNG images (*.png)"), &ow);
     if (!f.isEmpty() && !histogram_panel_->exportPng(f)) showError(tr("Could not write %1").arg(f));
   });
   analysis->addAction(tr("Reset &Histograms"), histogram_panel_, &HistogramPanel::reset)
@@ -440,7 +444,7 @@ void MainWindow::onFrame(ProcessedFramePtr frame, RunnerStats stats) {
 
   const StageTimes& st = frame->analysis.times;
   status_perf_->setText(tr("%1 face(s) | %2 fps | latency %3 ms (darken %4, detect %5, landmarks %6, "
-                           "model %7)%8")
+                           "model %7%9)%8")
                             .arg(frame->analysis.faces.size())
                             .arg(stats.processing_fps, 0, 'f', 1)
                             .arg(frame->latency_ms, 0, 'f', 1)
@@ -448,20 +452,24 @@ void MainWindow::onFrame(ProcessedFramePtr frame, RunnerStats stats) {
                             .arg(st.detect_ms, 0, 'f', 1)
                             .arg(st.landmarks_ms, 0, 'f', 1)
                             .arg(frame->model_ms, 0, 'f', 1)
-                            .arg(frame->analysis.enhanced ? tr(", enhanced for detection") : QString()));
+                            .arg(frame->analysis.enhanced ? tr(", enhanced for detection") : QString())
+                            .arg(frame->mirrored ? tr(" with mirror images") : QString()));
   status_dropped_->setText(tr("dropped %1 of %2").arg(stats.dropped).arg(stats.captured));
   emit frameShown(frames_shown_);
-  if (!options_.screenshot_path.isEmpty() && !screenshot_done_ && frames_shown_ >= options_.quit_after_frames) {
+  if (!options_.screenshot_path.isEmpty() && !screenshot_done_ &&
+      frames_shown_ >= options_.quit_after_frames) {
     screenshot_done_ = true;
     // Let this frame paint first; with the t-SNE tab shown, wait for its snapshot.
     if (options_.tab == "tsne") {
       connect(tsne_panel_, &TsnePanel::snapshotReady, this, [this] {
-        QTimer::singleShot(100, this, [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
+        QTimer::singleShot(100, this,
+                           [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
       });
       session_->setPaused(true);
       tsne_panel_->refresh();
       if (!tsne_panel_->computing())
-        QTimer::singleShot(100, this, [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
+        QTimer::singleShot(100, this,
+                           [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
     } else {
       QTimer::singleShot(300, this, [this] {
         histogram_panel_->redraw();
@@ -538,7 +546,8 @@ void MainWindow::onEnded() {
   statusBar()->showMessage(tr("End of %1").arg(session_->sourceDescription()), 5000);
   if (!options_.screenshot_path.isEmpty() && !screenshot_done_ && frames_shown_ > 0) {
     screenshot_done_ = true;
-    QTimer::singleShot(300, this, [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
+    QTimer::singleShot(300, this,
+                       [this] { QApplication::exit(saveScreenshot(options_.screenshot_path) ? 0 : 1); });
   }
 }
 

@@ -199,6 +199,7 @@ TEST(PipelineRunner, MirrorAveragingFollowsTheSettingsAndTheKindOfFrame) {
     const ProcessedFrame r = p->process(f, false);
     ASSERT_EQ(r.emotions.size(), 1u);
     EXPECT_EQ(model->flipAverage(), c.flips) << static_cast<int>(c.mirror) << " still " << c.still;
+    EXPECT_EQ(r.mirrored, c.flips) << "the frame says how it was read";
     const FaceResult& face = r.analysis.faces.at(0);
     const ModelInput in{face.aligned.crop, face.aligned.heatmaps};
     const std::uint64_t seed = static_cast<std::uint64_t>(face.track_id);
