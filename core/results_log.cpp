@@ -20,6 +20,7 @@ int ResultsLog::add(const ProcessedFrame& f) {
     r.time_s = f.frame.timestamp_s;
     r.frame = f.frame.index;
     r.mode = mode;
+    r.mirrored = f.mirrored;
     r.track_id = face.track_id;
     r.box = face.box;
     r.probs = e.main.probs;
@@ -62,7 +63,7 @@ void ResultsLog::writeCsv(const fs::path& file, bool overwrite) const {
   std::ostringstream os;
   os << "time_s,frame,mode,track_id,x,y,width,height,emotion";
   for (const char* n : kClassNames) os << ",p_" << n;
-  os << ",clear_confidence,dark_confidence\n";
+  os << ",clear_confidence,dark_confidence,mirrored\n";
   os.precision(6);
   for (const ResultRow& r : rows_) {
     os << r.time_s << "," << r.frame << "," << r.mode << "," << r.track_id << "," << r.box.x << "," << r.box.y
@@ -73,7 +74,7 @@ void ResultsLog::writeCsv(const fs::path& file, bool overwrite) const {
     if (r.clear_confidence >= 0) os << r.clear_confidence;
     os << ",";
     if (r.dark_confidence >= 0) os << r.dark_confidence;
-    os << "\n";
+    os << "," << (r.mirrored ? 1 : 0) << "\n";
   }
   writeTextFileAtomically(file, os.str(), overwrite);
 }
@@ -91,6 +92,7 @@ void ResultsLog::writeJson(const fs::path& file, bool overwrite) const {
     for (int k = 0; k < kNumClasses; ++k) j["probs"][kClassNames[static_cast<std::size_t>(k)]] = r.probs[k];
     j["clear_confidence"] = r.clear_confidence >= 0 ? nlohmann::json(r.clear_confidence) : nlohmann::json();
     j["dark_confidence"] = r.dark_confidence >= 0 ? nlohmann::json(r.dark_confidence) : nlohmann::json();
+    j["mirrored"] = r.mirrored;
     if (r.mode == "compare")
       for (int k = 0; k < kNumClasses; ++k)
         j["dark_probs"][kClassNames[static_cast<std::size_t>(k)]] = r.dark_probs[k];

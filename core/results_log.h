@@ -1,5 +1,6 @@
 // results_log.h - per-frame, per-face results of a session, exported as CSV and JSON:
-// time, frame, track id, box, the 8 probabilities, clear and dark confidence.
+// time, frame, track id, box, the 8 probabilities, clear and dark confidence, whether the face was also
+// read mirrored.
 //
 // Files are written atomically (temporary file + rename) and an existing file is never replaced unless
 // the caller says so (after asking the user): FileExistsError otherwise. Not thread safe (one owner).
@@ -30,9 +31,11 @@ struct ResultRow {
   cv::Rect2f box;
   std::array<float, kNumClasses> probs{};  // of what was analysed (clear, or dark in darkroom mode)
   int top = -1;
-  float clear_confidence = -1;  // -1: not measured in this mode
-  float dark_confidence = -1;   // darkroom: the analysed frame; compare: the dark pass
+  float clear_confidence = -1;                  // -1: not measured in this mode
+  float dark_confidence = -1;                   // darkroom: the analysed frame; compare: the dark pass
   std::array<float, kNumClasses> dark_probs{};  // compare mode only
+  bool mirrored =
+      false;  // the probabilities average the face and its mirror image (ProcessedFrame::mirrored)
 };
 
 class ResultsLog {

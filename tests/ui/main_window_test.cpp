@@ -218,12 +218,14 @@ class MainWindowTest : public QObject {
     for (const auto& [k, v] : row["probs"].items()) sum += v.get<double>();
     QVERIFY(std::abs(sum - 1.0) < 1e-3);
     QVERIFY(row["clear_confidence"].is_number() && row["dark_confidence"].is_number());
+    QVERIFY(row["mirrored"].get<bool>());  // a photo: read with its mirror image by default
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), static_cast<int>(w.results().rows().size()) + 1);
     QCOMPARE(lines[0].split(',').size(), lines[1].split(',').size());
     QVERIFY(lines[0].startsWith("time_s,frame,mode,track_id"));
+    QVERIFY(lines[0].endsWith(",mirrored") && lines[1].endsWith(",1"));
     // A second export to the same file is refused with a message; the file is untouched.
     QSignalSpy errors(&w, &MainWindow::errorShown);
     const auto size_before = QFileInfo(csv).size();
