@@ -34,8 +34,7 @@ struct ResultRow {
   float clear_confidence = -1;                  // -1: not measured in this mode
   float dark_confidence = -1;                   // darkroom: the analysed frame; compare: the dark pass
   std::array<float, kNumClasses> dark_probs{};  // compare mode only
-  bool mirrored =
-      false;  // the probabilities average the face and its mirror image (ProcessedFrame::mirrored)
+  bool mirrored = false;  // probs average the face and its mirror image (ProcessedFrame::mirrored)
 };
 
 class ResultsLog {

@@ -1,6 +1,7 @@
 // Micro-benchmarks of the viewer's per-frame stages on a real 640x480 frame (a CC0 portrait on a canvas):
 // darkening (exact vs tabulated), detection, landmarks, alignment, and the shipped model on one face and
-// on the clear + dark pair of compare mode (each face with its mirror image, as the viewer by default). The whole-frame figure comes from `lldif bench --source`.
+// on the clear + dark pair of compare mode (one pass per face: ModelOptions::flip_average off, as the viewer
+// reads video). The whole-frame figure comes from `lldif bench --source`.
 //   build/tests/lldif_pipeline_bench [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
 #include <benchmark/benchmark.h>
 
@@ -26,7 +27,9 @@ struct Frame640 {
     frame = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
     gray = toGray(frame);
     face = analyzer.analyze(frame, false).faces.at(0);
-    model = EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt");
+    ModelOptions one_pass;
+    one_pass.flip_average = false;
+    model = EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt", one_pass);
   }
 };
 
