@@ -238,6 +238,7 @@ int runPredict(const PredictArgs& a) {
           }
         }
         j["model_ms"] = t.total_ms;
+        j["flip_average"] = a.flip;  // each face read with its mirror image too
         all.push_back(std::move(j));
       });
   if (a.json) std::cout << all.dump(1) << "\n";

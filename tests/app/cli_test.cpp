@@ -117,6 +117,16 @@ TEST(Cli, PredictRunsTheRealNetworkAndSaysWhenItIsUntrained) {
   for (const auto& [k, v] : probs.items()) sum += v.get<double>();
   EXPECT_NEAR(sum, 1.0, 1e-3);
   EXPECT_EQ(j[0]["faces"][0]["spread"].size(), 8u);
+  // Each face is read with its mirror image by default; --no-flip reads it once, and reads it differently.
+  EXPECT_TRUE(j[0]["flip_average"].get<bool>());
+  const CliRun once = run("predict --json --no-flip --noise-seeds 3 --model " + model + " " + img);
+  ASSERT_EQ(once.code, 0) << once.out;
+  const auto o = nlohmann::json::parse(once.out);
+  EXPECT_FALSE(o[0]["flip_average"].get<bool>());
+  double differs = 0;
+  for (const auto& [k, v] : probs.items())
+    differs += std::abs(v.get<double>() - o[0]["faces"][0]["probabilities"][k].get<double>());
+  EXPECT_GT(differs, 1e-6);
   const CliRun text = run("predict --model " + model + " " + img, true);
   EXPECT_NE(text.out.find("UNTRAINED"), std::string::npos);
   EXPECT_EQ(run("predict --model " + img + " " + img).code, 1);  // not a checkpoint
