@@ -127,6 +127,10 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       "Stages 1-2 and the baseline: share of training faces with a random rectangle erased (occlusion; 0: "
       "off)",
       false, [&o](const std::string& v) { o.erase = number(v, 0, 1, "a share from 0 to 1"); });
+  add("--erase-max", "NUMBER in 0.02..0.6",
+      "With --erase: the largest erased rectangle as a share of the face (default 0.2; ~0.5 covers the lower "
+      "half, like a mask)",
+      false, [&o](const std::string& v) { o.erase_max = number(v, 0.02, 0.6, "a share from 0.02 to 0.6"); });
   add("--photometric", "NUMBER in 0..1",
       "Stages 1-2 and the baseline: share of training faces given a random gamma, contrast and blur or "
       "sharpening (faces from other cameras; 0: off)",

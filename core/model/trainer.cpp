@@ -389,6 +389,7 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   double loss_ema = 0;
   AugmentOptions aug;
   aug.p_erase = o.erase;
+  aug.erase_area_max = o.erase_max;
   aug.p_photometric = o.photometric;
   while (step < total_steps) {
     const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;

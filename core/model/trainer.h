@@ -47,6 +47,9 @@ struct TrainOptions {
   // replaced by noise before the lighting, like a hand, glasses or a shadow over part of the face. The
   // landmarks stay where they are. Stages 1-2 and the plain baseline; 0: off (the default).
   double erase = 0;
+  // The largest erased rectangle, as a share of the face (the smallest is 2%). 0.2 by default; about 0.5
+  // covers the lower half of a face, as a mask or a scarf does.
+  double erase_max = 0.2;
   // Photometric variety: share of training faces given a random gamma, contrast and blur or sharpening
   // before the lighting (AugmentOptions::p_photometric), like faces from other cameras and collections.
   // Stages 1-2 and the plain baseline; 0: off (the default).

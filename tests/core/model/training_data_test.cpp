@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <tuple>
@@ -113,6 +114,41 @@ TEST(Augment, RandomErasingReplacesOneRectangleOfTheRequestedSize) {
       EXPECT_LE(n, 461 + h + w + 1) << b;
     }
     EXPECT_NEAR(erased / static_cast<double>(B), p, 0.08) << "p_erase " << p;
+  }
+}
+
+TEST(Augment, LargerErasingReachesMaskSizedRectanglesAndNoFurther) {
+  // --erase-max 0.5 (TrainOptions::erase_max): rectangles up to half of the face, like a mask over its
+  // lower half; with the default 0.2 none is past a fifth. Erased pixels are found as in the test above.
+  const int64_t B = 400, S = 48;
+  const torch::Tensor img = torch::full({B, S, S}, 128, torch::kUInt8);
+  const torch::Tensor lm = torch::rand({B, 68, 2}) * 40 + 4;
+  AugmentOptions o;
+  o.p_clear = 1.0;
+  o.p_erase = 1.0;
+  for (const double area_max : {0.2, 0.5}) {
+    torch::manual_seed(12);
+    o.erase_area_max = area_max;
+    const AugmentedBatch a = augment(img, lm, o, /*geometric=*/false);
+    int64_t largest = 0, past_a_fifth = 0;
+    for (int64_t b = 0; b < B; ++b) {
+      const torch::Tensor plane = a.image[b][0];
+      const torch::Tensor diff = plane.ne(std::get<0>(plane.flatten().mode()));
+      const auto n = diff.sum().item<int64_t>();
+      const auto h = diff.any(1).sum().item<int64_t>(), w = diff.any(0).sum().item<int64_t>();
+      // Up to one pixel row / column more than the drawn area from rounding; clipping only shrinks it.
+      EXPECT_LE(n, static_cast<int64_t>(area_max * S * S) + h + w + 1)
+          << "area_max " << area_max << ", " << b;
+      largest = std::max(largest, n);
+      if (n > S * S / 5 + h + w + 1) ++past_a_fifth;
+    }
+    if (area_max == 0.2) {
+      EXPECT_EQ(past_a_fifth, 0);
+    } else {
+      // Areas uniform in 2-50%: about 60% of the draws are past a fifth before clipping to the image.
+      EXPECT_GT(past_a_fifth, B / 4) << "largest " << largest;
+      EXPECT_GT(largest, S * S * 2 / 5);
+    }
   }
 }
 
