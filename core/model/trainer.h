@@ -43,9 +43,9 @@ struct TrainOptions {
   // power -class_balance (0: off; 0.5: square-root balancing), weights scaled so that the average face
   // weighs 1. Stages 1-2 and the plain baseline.
   double class_balance = 0;
-  // Random erasing: share of training faces that get one rectangle (2-20% of the face, aspect 0.3-3.3)
-  // replaced by noise before the lighting, like a hand, glasses or a shadow over part of the face. The
-  // landmarks stay where they are. Stages 1-2 and the plain baseline; 0: off (the default).
+  // Random erasing: share of training faces that get one rectangle (2% to erase_max of the face, aspect
+  // 0.3-3.3) replaced by noise before the lighting, like a hand, glasses or a shadow over part of the face.
+  // The landmarks stay where they are. Stages 1-2 and the plain baseline; 0: off (the default).
   double erase = 0;
   // The largest erased rectangle, as a share of the face (the smallest is 2%). 0.2 by default; about 0.5
   // covers the lower half of a face, as a mask or a scarf does.
