@@ -169,6 +169,7 @@ struct PredictArgs {
   int noise_seeds = 1;
   int steps = 0;
   bool flip = true;  // ModelOptions::flip_average
+  int shift = 0;     // ModelOptions::shift_average_px
 };
 
 // Loads path_arg (empty: the shipped model) with these options; warns on stderr about an untrained model.
@@ -193,6 +194,7 @@ int runPredict(const PredictArgs& a) {
   ModelOptions mo;
   mo.device = a.device;
   mo.flip_average = a.flip;
+  mo.shift_average_px = a.shift;
   auto model = loadModelOrExplain(a.model, mo);
   if (a.steps > 0) model->setTimesteps(a.steps);
   FaceAnalyzer analyzer;  // images are still photos: analyzeStill
@@ -238,7 +240,8 @@ int runPredict(const PredictArgs& a) {
           }
         }
         j["model_ms"] = t.total_ms;
-        j["flip_average"] = a.flip;  // each face read with its mirror image too
+        j["flip_average"] = a.flip;       // each face read with its mirror image too
+        j["shift_average_px"] = a.shift;  // and at four shifted positions
         all.push_back(std::move(j));
       });
   if (a.json) std::cout << all.dump(1) << "\n";
@@ -264,6 +267,7 @@ struct EvalArgs {
   std::string device = "auto";
   std::uint64_t seed = 0;
   bool flip = true;  // ModelOptions::flip_average
+  int shift = 0;     // ModelOptions::shift_average_px
   std::string framing;
   int noise_seeds = 1;
   std::vector<std::string> perturb;  // one kind; several, or "all": a robustness sweep
@@ -319,6 +323,7 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
   ModelOptions mo;
   mo.device = a.device;
   mo.flip_average = a.flip;
+  mo.shift_average_px = a.shift;
   auto model = loadModelOrExplain(a.model, mo);
   nlohmann::json out;
   if (!sweep.empty()) {
@@ -422,6 +427,7 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
   }
   if (!a.json_out.empty()) {
     out["flip_average"] = a.flip;
+    out["shift_average_px"] = a.shift;
     out["framing"] = evalFraming(*model, a.framing);
     std::ofstream(a.json_out) << out.dump(2) << "\n";
   }
@@ -710,6 +716,12 @@ int main(int argc, char** argv) {
   predict_cmd->add_flag("--flip,!--no-flip", pr.flip,
                         "Average each face with its mirror image (the default; twice the work). --no-flip: "
                         "one pass per face");
+  predict_cmd
+      ->add_option(
+          "--shift-average", pr.shift,
+          "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
+          "off)")
+      ->check(CLI::Range(0, 8));
 
   std::string init_out;
   std::uint64_t init_seed = 0;
@@ -764,6 +776,8 @@ int main(int argc, char** argv) {
     }
     opt->type_name(arg.value_hint)->required(arg.required);
   }
+  for (const TrainArg& arg : trainArgs(to))  // once every option exists
+    if (!arg.needs.empty()) train_cmd->get_option(arg.name)->needs(arg.needs);
 
   std::vector<std::string> avg_in;
   std::string avg_out;
@@ -797,6 +811,12 @@ int main(int argc, char** argv) {
   eval_cmd->add_flag("--flip,!--no-flip", ev.flip,
                      "Average each face with its mirror image (test-time flip averaging; the default). "
                      "--no-flip: one pass per face");
+  eval_cmd
+      ->add_option(
+          "--shift-average", ev.shift,
+          "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
+          "off)")
+      ->check(CLI::Range(0, 8));
   eval_cmd
       ->add_option("--noise-seeds", ev.noise_seeds,
                    "Average each face's probabilities over K draws of the diffusion noise (K times the work)")

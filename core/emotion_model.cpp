@@ -24,6 +24,7 @@ struct EmotionModel::Impl {
   torch::Device device{torch::kCPU};
   int threads = 1;
   bool flip_average = false;
+  int shift_px = 0;
   ModelInfo info;
 };
 
@@ -45,6 +46,10 @@ std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const Mod
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   d.threads = std::max(1, threads);  // LibTorch defaults to 1 thread here (BUILD_NOTES trap 3)
   d.flip_average = options.flip_average;
+  if (options.shift_average_px < 0 || options.shift_average_px > 8)
+    throw ModelLoadError("shift averaging must be 0..8 pixels, not " +
+                         std::to_string(options.shift_average_px));
+  d.shift_px = options.shift_average_px;
 
   LoadedCheckpoint ck;
   try {
@@ -78,6 +83,26 @@ void EmotionModel::setTimesteps(int T) {
 
 void EmotionModel::setFlipAverage(bool on) { impl_->flip_average = on; }
 bool EmotionModel::flipAverage() const { return impl_->flip_average; }
+void EmotionModel::setShiftAverage(int px) {
+  if (px < 0 || px > 8) throw std::invalid_argument("shift averaging must be 0..8 pixels");
+  impl_->shift_px = px;
+}
+int EmotionModel::shiftAverage() const { return impl_->shift_px; }
+
+namespace {
+
+// x [R, C, S, S] moved dx pixels right and dy down; what comes in from outside is the border pixel
+// (replicate) or zero (constant).
+torch::Tensor shifted(const torch::Tensor& x, int dx, int dy, bool replicate) {
+  namespace F = torch::nn::functional;
+  const int64_t p = std::max(std::abs(dx), std::abs(dy)), S = x.size(2);
+  F::PadFuncOptions pad({p, p, p, p});
+  if (replicate) pad.mode(torch::kReplicate);  // else zeros (kConstant, the default)
+  const torch::Tensor padded = F::pad(x, pad);
+  return padded.slice(2, p - dy, p - dy + S).slice(3, p - dx, p - dx + S);
+}
+
+}  // namespace
 
 const ModelInfo& EmotionModel::info() const { return impl_->info; }
 
@@ -128,13 +153,27 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
     }
   }
 
-  // With flip averaging the mirrored copies follow: rows [F * K * B, ...], F = 2, same noise. The copies
-  // are made on the device, so only the B faces and the noise travel there.
+  // With shift averaging the shifted copies follow the faces as they are: rows [V * K * B, ...], V = 5 (as
+  // is, then PX pixels left, right, up, down); with flip averaging the mirror copies of all of those follow:
+  // [F * V * K * B, ...], F = 2. Every copy has its face's noise. The copies are made on the device, so only
+  // the B faces and the noise travel there.
   const int F = impl_->flip_average ? 2 : 1;
+  const int px = impl_->shift_px;
+  const int V = px > 0 ? 5 : 1;
   const torch::Device dev = impl_->device;
   torch::Tensor img_k = image.to(dev).repeat({K, 1, 1, 1});  // [K * B, 1, S, S]
   torch::Tensor heat_k = heat.to(dev).repeat({K, 1, 1, 1});  // [K * B, C, S, S]
   noise = noise.to(dev);                                     // [K * B, prior_dim]
+  if (V > 1) {
+    std::vector<torch::Tensor> imgs{img_k}, heats{heat_k};
+    for (const auto& [dx, dy] : {std::pair{-px, 0}, std::pair{px, 0}, std::pair{0, -px}, std::pair{0, px}}) {
+      imgs.push_back(shifted(img_k, dx, dy, /*replicate=*/true));
+      heats.push_back(shifted(heat_k, dx, dy, /*replicate=*/false));
+    }
+    img_k = torch::cat(imgs);    // [V * K * B, 1, S, S]
+    heat_k = torch::cat(heats);  // [V * K * B, C, S, S]
+    noise = noise.repeat({V, 1});
+  }
   if (F == 2) {
     // The template is mirror-symmetric and each heatmap channel holds both sides of a part, so the
     // flipped crop and heatmaps are those of the mirrored face.
@@ -204,8 +243,10 @@ std::vector<EmotionPrediction> EmotionModel::predict(const std::vector<ModelInpu
   }
   const std::vector<torch::Tensor>& traj = rows.traj;
   const double prior_ms = rows.prior_ms, classify_ms = rows.classify_ms;
-  const torch::Tensor probs =
-      torch::softmax(rows.logits, 1).to(torch::kCPU).reshape({F, K, B, kNumClasses}).mean(0);  // [K, B, 8]
+  const torch::Tensor probs = torch::softmax(rows.logits, 1)
+                                  .to(torch::kCPU)
+                                  .reshape({F * V, K, B, kNumClasses})
+                                  .mean(0);  // [K, B, 8]
   const torch::Tensor mean = probs.mean(0), sd = K > 1 ? probs.std(0, false) : torch::zeros_like(mean);
 
   std::vector<torch::Tensor> traj_cpu;

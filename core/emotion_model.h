@@ -34,6 +34,10 @@ struct ModelOptions {
   // 85.37% for one pass (models/MODEL_CARD.md). Off: one pass per face, e.g. for timing the network alone;
   // the viewer's pipeline sets it per frame (ProcessorSettings::mirror).
   bool flip_average = true;
+  // Test-time shift averaging: PX > 0 also reads each face shifted by PX pixels left, right, up and down
+  // (border pixels repeated; heatmaps shifted with zeros), each with its mirror image when flip_average is
+  // on: 5 views (10 with the mirror), the probabilities averaged. 0: the face as it is only.
+  int shift_average_px = 0;
 };
 
 // One face, as FaceAnalyzer/alignFace produce it.
@@ -69,8 +73,9 @@ struct ModelInfo {
 };
 
 // Stage-2 LLDif inference (eval mode, no gradients).
-// Thread safety: predict(), setTimesteps() and setFlipAverage() may be called from one thread at a time
-// (the processing thread); info() and flipAverage() from any thread while none of those runs.
+// Thread safety: predict(), setTimesteps(), setFlipAverage() and setShiftAverage() may be called from one
+// thread at a time (the processing thread); info(), flipAverage() and shiftAverage() from any thread while
+// none of those runs.
 class EmotionModel {
  public:
   // throws: ModelLoadError naming the file and the problem (missing, not a checkpoint, truncated,
@@ -90,6 +95,8 @@ class EmotionModel {
   void setTimesteps(int T);
   void setFlipAverage(bool on);  // see ModelOptions::flip_average
   bool flipAverage() const;
+  void setShiftAverage(int px);  // see ModelOptions::shift_average_px; throws outside 0..8
+  int shiftAverage() const;
   const ModelInfo& info() const;
 
  private:

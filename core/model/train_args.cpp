@@ -80,7 +80,7 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
         throw std::invalid_argument(name + ": " + e.what());
       }
     };
-    a.push_back({std::move(name), std::move(hint), std::move(help), required, std::move(named)});
+    a.push_back({std::move(name), std::move(hint), std::move(help), required, std::move(named), false, ""});
   };
   add("--stage", "INT in 0..2", "0, 1 or 2", true,
       [&o](const std::string& v) { o.stage = static_cast<int>(integer(v, 0, 2, "a stage: 0, 1 or 2")); });
@@ -131,6 +131,7 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       "With --erase: the largest erased rectangle as a share of the face (default 0.2; ~0.5 covers the lower "
       "half, like a mask)",
       false, [&o](const std::string& v) { o.erase_max = number(v, 0.02, 0.6, "a share from 0.02 to 0.6"); });
+  a.back().needs = "--erase";
   add("--photometric", "NUMBER in 0..1",
       "Stages 1-2 and the baseline: share of training faces given a random gamma, contrast and blur or "
       "sharpening (faces from other cameras; 0: off)",
@@ -146,6 +147,7 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
   add("--teacher-weight", "NUMBER in 0..1",
       "With --teacher: the teachers' share of each target, the FERPlus votes the rest (default 0.5)", false,
       [&o](const std::string& v) { o.teacher_weight = number(v, 0, 1, "a share from 0 to 1"); });
+  a.back().needs = "--teacher";
   add("--clear-landmarks", "",
       "Pair darkened faces with the clear faces' landmarks even when the pack has those of darkened copies",
       false, [&o](const std::string&) { o.dark_landmarks = false; });
@@ -206,6 +208,14 @@ std::string parseTrainArgs(const std::vector<TrainArg>& args, const std::vector<
   }
   for (std::size_t k = 0; k < args.size(); ++k)
     if (args[k].required && !given[k]) return args[k].name + " is required";
+  const auto wasGiven = [&args, &given](const std::string& name) {
+    for (std::size_t k = 0; k < args.size(); ++k)
+      if (args[k].name == name) return static_cast<bool>(given[k]);
+    return false;
+  };
+  for (std::size_t k = 0; k < args.size(); ++k)
+    if (given[k] && !args[k].needs.empty() && !wasGiven(args[k].needs))
+      return args[k].name + " does nothing without " + args[k].needs;
   return {};
 }
 

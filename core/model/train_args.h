@@ -21,6 +21,7 @@ struct TrainArg {
   // throws: std::invalid_argument with a message naming the option and what it accepts.
   std::function<void(const std::string&)> set;
   bool repeatable = false;  // may be given more than once (each value is set in turn)
+  std::string needs;        // another option's name: this one does nothing without it (an error if missing)
 };
 
 // requires: options outlives the returned list (each TrainArg::set writes into it).

@@ -335,7 +335,9 @@ TEST(TrainTool, LinksLibTorchAloneTakesTheSameOptionsAndExplainsBadOnes) {
       {"--stage 2 --pack p --out o --device tpu", "--device: 'tpu' is not auto, cpu or cuda"},
       {"--stage 2 --pack p --out o --seed=-3", "--seed: '-3' is not a seed"},
       {"--stage 2 --pack p --out o --seed 7x", "--seed: '7x' is not a seed"},
-      {"--stage=2 --pack=p --out=o --clear-landmarks=1", "--clear-landmarks takes no value"}};
+      {"--stage=2 --pack=p --out=o --clear-landmarks=1", "--clear-landmarks takes no value"},
+      {"--stage 2 --pack p --out o --erase-max 0.5", "--erase-max does nothing without --erase"},
+      {"--stage 2 --pack p --out o --teacher-weight 0.3", "--teacher-weight does nothing without --teacher"}};
   for (const auto& [args, message] : bad) {
     const CliRun r = lldif::test::runProgram(LLDIF_TRAIN, args, true);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
@@ -349,6 +351,10 @@ TEST(TrainTool, LinksLibTorchAloneTakesTheSameOptionsAndExplainsBadOnes) {
   const CliRun full_bad = run("train --stage 2 --pack p --out o --lr abc", true);
   EXPECT_NE(full_bad.code, 0);
   EXPECT_TRUE(contains(full_bad.out, "--lr: 'abc' is not a learning rate")) << full_bad.out;
+  // An option that needs another is refused without it there too, rather than silently doing nothing.
+  const CliRun lone = run("train --stage 2 --pack p --out o --erase-max 0.5", true);
+  EXPECT_NE(lone.code, 0);
+  EXPECT_TRUE(contains(lone.out, "--erase-max requires --erase")) << lone.out;
 }
 
 }  // namespace

@@ -127,6 +127,73 @@ TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
   EXPECT_GT(differs, 1e-3) << "a face and its mirror give (slightly) different probabilities";
 }
 
+// The face moved dx pixels right and dy down, as shift averaging reads it: the crop's border pixels
+// repeated, the heatmaps' filled with zeros (written with OpenCV here, with LibTorch in the model).
+ModelInput shiftedInput(const ModelInput& in, int dx, int dy) {
+  const auto move = [dx, dy](const cv::Mat& src, int border) {
+    const int p = std::max(std::abs(dx), std::abs(dy));
+    cv::Mat padded;
+    cv::copyMakeBorder(src, padded, p, p, p, p, border, cv::Scalar(0));
+    return padded(cv::Rect(p - dx, p - dy, src.cols, src.rows)).clone();
+  };
+  ModelInput out;
+  out.crop = move(in.crop, cv::BORDER_REPLICATE);
+  out.heatmaps = cv::Mat(3, in.heatmaps.size.p, CV_32F);
+  for (int ch = 0; ch < in.heatmaps.size[0]; ++ch) {
+    const cv::Mat src(in.heatmaps.size[1], in.heatmaps.size[2], CV_32F,
+                      const_cast<float*>(in.heatmaps.ptr<float>(ch)));
+    move(src, cv::BORDER_CONSTANT)
+        .copyTo(cv::Mat(in.heatmaps.size[1], in.heatmaps.size[2], CV_32F, out.heatmaps.ptr<float>(ch)));
+  }
+  return out;
+}
+
+// Shift averaging = the mean of the face as it is and moved PX pixels left, right, up and down.
+TEST(ShippedModel, ShiftAveragingIsTheMeanOfFiveShiftedReadings) {
+  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
+  ModelOptions po;
+  po.device = "cpu";
+  po.flip_average = false;
+  auto plain = EmotionModel::load(file, po);
+  EXPECT_EQ(plain->shiftAverage(), 0) << "off unless asked for";
+  po.shift_average_px = 2;
+  auto shifting = EmotionModel::load(file, po);
+  EXPECT_EQ(shifting->shiftAverage(), 2);
+  AnalyzerOptions o;
+  o.detector = DetectorOptions::stills();
+  FaceAnalyzer analyzer(o, test::sharedLandmarker());
+  std::vector<ModelInput> faces;
+  for (const auto& c : cases()) {
+    const auto r = analyzer.analyze(loadImageBgr(c.file), false);
+    ASSERT_EQ(r.faces.size(), 1u) << c.file;
+    faces.push_back({r.faces[0].aligned.crop, r.faces[0].aligned.heatmaps});
+  }
+  const std::vector<std::uint64_t> seeds = {11, 12, 13, 14, 15};
+  std::vector<std::vector<EmotionPrediction>> views;
+  for (const auto& [dx, dy] :
+       {std::pair{0, 0}, std::pair{-2, 0}, std::pair{2, 0}, std::pair{0, -2}, std::pair{0, 2}}) {
+    std::vector<ModelInput> moved;
+    for (const auto& f : faces) moved.push_back(shiftedInput(f, dx, dy));
+    views.push_back(plain->predict(moved, seeds));
+  }
+  const auto s = shifting->predict(faces, seeds);
+  double differs = 0;
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    for (int k = 0; k < kNumClasses; ++k) {
+      float mean = 0;
+      for (const auto& v : views) mean += v[i].probs[k] / 5;
+      EXPECT_NEAR(s[i].probs[k], mean, 2e-5) << i << " class " << k;
+      differs += std::abs(views[1][i].probs[k] - views[0][i].probs[k]);
+    }
+    EXPECT_EQ(s[i].trajectory.size(), views[0][i].trajectory.size());
+    EXPECT_EQ(s[i].top, cases()[i].expected) << cases()[i].file.filename();
+  }
+  EXPECT_GT(differs, 1e-3) << "a shifted face gives (slightly) different probabilities";
+  EXPECT_THROW(shifting->setShiftAverage(9), std::invalid_argument);
+  po.shift_average_px = -1;
+  EXPECT_THROW(EmotionModel::load(file, po), ModelLoadError);
+}
+
 // A single face on two threads (its prior and landmark branch beside its image branch,
 // core/model/overlapped_inference.h) gets the probabilities and trajectory one thread gives it.
 TEST(ShippedModel, OneFaceOnTwoThreadsIsReadAsOnOne) {
