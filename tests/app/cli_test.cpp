@@ -127,6 +127,17 @@ TEST(Cli, PredictRunsTheRealNetworkAndSaysWhenItIsUntrained) {
   for (const auto& [k, v] : probs.items())
     differs += std::abs(v.get<double>() - o[0]["faces"][0]["probabilities"][k].get<double>());
   EXPECT_GT(differs, 1e-6);
+  // --shift-average PX also reads the face shifted (off by default), and says so; 9 pixels is refused.
+  EXPECT_EQ(j[0]["shift_average_px"].get<int>(), 0);
+  const CliRun shifted = run("predict --json --shift-average 2 --noise-seeds 3 --model " + model + " " + img);
+  ASSERT_EQ(shifted.code, 0) << shifted.out;
+  const auto sh = nlohmann::json::parse(shifted.out);
+  EXPECT_EQ(sh[0]["shift_average_px"].get<int>(), 2);
+  double shift_differs = 0;
+  for (const auto& [k, v] : probs.items())
+    shift_differs += std::abs(v.get<double>() - sh[0]["faces"][0]["probabilities"][k].get<double>());
+  EXPECT_GT(shift_differs, 1e-6);
+  EXPECT_NE(run("predict --shift-average 9 --model " + model + " " + img, true).code, 0);
   const CliRun text = run("predict --model " + model + " " + img, true);
   EXPECT_NE(text.out.find("UNTRAINED"), std::string::npos);
   EXPECT_EQ(run("predict --model " + img + " " + img).code, 1);  // not a checkpoint
