@@ -721,7 +721,7 @@ int main(int argc, char** argv) {
           "--shift-average", pr.shift,
           "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
           "off)")
-      ->check(CLI::Range(0, 8));
+      ->check(CLI::Range(0, kMaxShiftAveragePx));
 
   std::string init_out;
   std::uint64_t init_seed = 0;
@@ -816,7 +816,7 @@ int main(int argc, char** argv) {
           "--shift-average", ev.shift,
           "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
           "off)")
-      ->check(CLI::Range(0, 8));
+      ->check(CLI::Range(0, kMaxShiftAveragePx));
   eval_cmd
       ->add_option("--noise-seeds", ev.noise_seeds,
                    "Average each face's probabilities over K draws of the diffusion noise (K times the work)")

@@ -46,9 +46,9 @@ std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const Mod
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   d.threads = std::max(1, threads);  // LibTorch defaults to 1 thread here (BUILD_NOTES trap 3)
   d.flip_average = options.flip_average;
-  if (options.shift_average_px < 0 || options.shift_average_px > 8)
-    throw ModelLoadError("shift averaging must be 0..8 pixels, not " +
-                         std::to_string(options.shift_average_px));
+  if (options.shift_average_px < 0 || options.shift_average_px > kMaxShiftAveragePx)
+    throw ModelLoadError("shift averaging must be 0.." + std::to_string(kMaxShiftAveragePx) +
+                         " pixels, not " + std::to_string(options.shift_average_px));
   d.shift_px = options.shift_average_px;
 
   LoadedCheckpoint ck;
@@ -84,7 +84,9 @@ void EmotionModel::setTimesteps(int T) {
 void EmotionModel::setFlipAverage(bool on) { impl_->flip_average = on; }
 bool EmotionModel::flipAverage() const { return impl_->flip_average; }
 void EmotionModel::setShiftAverage(int px) {
-  if (px < 0 || px > 8) throw std::invalid_argument("shift averaging must be 0..8 pixels");
+  if (px < 0 || px > kMaxShiftAveragePx)
+    throw std::invalid_argument("shift averaging must be 0.." + std::to_string(kMaxShiftAveragePx) +
+                                " pixels");
   impl_->shift_px = px;
 }
 int EmotionModel::shiftAverage() const { return impl_->shift_px; }

@@ -37,8 +37,9 @@ struct ModelOptions {
   // Test-time shift averaging: PX > 0 also reads each face shifted by PX pixels left, right, up and down
   // (border pixels repeated; heatmaps shifted with zeros), each with its mirror image when flip_average is
   // on: 5 views (10 with the mirror), the probabilities averaged. 0: the face as it is only.
-  int shift_average_px = 0;
+  int shift_average_px = 0;  // 0..kMaxShiftAveragePx
 };
+inline constexpr int kMaxShiftAveragePx = 8;
 
 // One face, as FaceAnalyzer/alignFace produce it.
 struct ModelInput {
@@ -95,7 +96,7 @@ class EmotionModel {
   void setTimesteps(int T);
   void setFlipAverage(bool on);  // see ModelOptions::flip_average
   bool flipAverage() const;
-  void setShiftAverage(int px);  // see ModelOptions::shift_average_px; throws outside 0..8
+  void setShiftAverage(int px);  // see ModelOptions::shift_average_px; throws outside 0..kMaxShiftAveragePx
   int shiftAverage() const;
   const ModelInfo& info() const;
 
