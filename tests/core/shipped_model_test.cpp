@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -35,7 +36,9 @@ std::vector<Case> cases() {
           {demo / "portrait-080.jpg", 0}};
 }
 
-std::vector<EmotionPrediction> predictAll(EmotionModel& model, const std::string& level) {
+// The aligned face of each case (darkened to `level` first unless empty).
+// throws: std::runtime_error naming the photo where other than one face is found.
+std::vector<ModelInput> caseFaces(const std::string& level = "") {
   AnalyzerOptions o;
   o.detector = DetectorOptions::stills();
   FaceAnalyzer analyzer(o, test::sharedLandmarker());
@@ -47,7 +50,11 @@ std::vector<EmotionPrediction> predictAll(EmotionModel& model, const std::string
     if (r.faces.size() != 1) throw std::runtime_error(c.file.string() + ": expected one face");
     inputs.push_back({r.faces[0].aligned.crop, r.faces[0].aligned.heatmaps});
   }
-  return model.predict(inputs, {}, 4);
+  return inputs;
+}
+
+std::vector<EmotionPrediction> predictAll(EmotionModel& model, const std::string& level) {
+  return model.predict(caseFaces(level), {}, 4);
 }
 
 TEST(ShippedModel, IsTrainedAndReadsUnmistakableExpressions) {
@@ -79,6 +86,19 @@ TEST(ShippedModel, LowLightPredictionsStayCloseToClearOnes) {
   EXPECT_LT(gap / clear.size(), 0.25) << "mean total-variation distance between clear and ll probabilities";
 }
 
+// The face with `op` applied to its crop (heatmap = false) and to each heatmap channel (heatmap = true).
+ModelInput eachPlane(const ModelInput& in, const std::function<cv::Mat(const cv::Mat&, bool)>& op) {
+  ModelInput out;
+  out.crop = op(in.crop, false);
+  out.heatmaps = cv::Mat(3, in.heatmaps.size.p, CV_32F);
+  const int h = in.heatmaps.size[1], w = in.heatmaps.size[2];
+  for (int ch = 0; ch < in.heatmaps.size[0]; ++ch) {
+    const cv::Mat src(h, w, CV_32F, const_cast<float*>(in.heatmaps.ptr<float>(ch)));
+    op(src, true).copyTo(cv::Mat(h, w, CV_32F, out.heatmaps.ptr<float>(ch)));
+  }
+  return out;
+}
+
 // Flip averaging = the mean of the face and its mirror image (crop and each heatmap channel flipped).
 TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
   const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
@@ -89,25 +109,14 @@ TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
   EXPECT_FALSE(plain->flipAverage());
   auto flipping = EmotionModel::load(file, {"cpu", 0});
   EXPECT_TRUE(flipping->flipAverage()) << "flip averaging is the default";
-  AnalyzerOptions o;
-  o.detector = DetectorOptions::stills();
-  FaceAnalyzer analyzer(o, test::sharedLandmarker());
-  std::vector<ModelInput> faces, mirrored;
-  for (const auto& c : cases()) {
-    const auto r = analyzer.analyze(loadImageBgr(c.file), false);
-    ASSERT_EQ(r.faces.size(), 1u) << c.file;
-    const AlignedFace& a = r.faces[0].aligned;
-    faces.push_back({a.crop, a.heatmaps});
-    ModelInput m;
-    cv::flip(a.crop, m.crop, 1);
-    m.heatmaps = cv::Mat(3, a.heatmaps.size.p, CV_32F);
-    for (int ch = 0; ch < a.heatmaps.size[0]; ++ch) {
-      const cv::Mat src(a.heatmaps.size[1], a.heatmaps.size[2], CV_32F,
-                        const_cast<float*>(a.heatmaps.ptr<float>(ch)));
-      cv::Mat dst(a.heatmaps.size[1], a.heatmaps.size[2], CV_32F, m.heatmaps.ptr<float>(ch));
-      cv::flip(src, dst, 1);
-    }
-    mirrored.push_back(m);
+  const std::vector<ModelInput> faces = caseFaces();
+  std::vector<ModelInput> mirrored;
+  for (const auto& f : faces) {
+    mirrored.push_back(eachPlane(f, [](const cv::Mat& plane, bool) {
+      cv::Mat out;
+      cv::flip(plane, out, 1);
+      return out;
+    }));
   }
   const std::vector<std::uint64_t> seeds = {11, 12, 13, 14, 15};
   const auto p = plain->predict(faces, seeds), q = plain->predict(mirrored, seeds);
@@ -130,22 +139,13 @@ TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
 // The face moved dx pixels right and dy down, as shift averaging reads it: the crop's border pixels
 // repeated, the heatmaps' filled with zeros (written with OpenCV here, with LibTorch in the model).
 ModelInput shiftedInput(const ModelInput& in, int dx, int dy) {
-  const auto move = [dx, dy](const cv::Mat& src, int border) {
+  return eachPlane(in, [dx, dy](const cv::Mat& plane, bool heatmap) {
     const int p = std::max(std::abs(dx), std::abs(dy));
     cv::Mat padded;
-    cv::copyMakeBorder(src, padded, p, p, p, p, border, cv::Scalar(0));
-    return padded(cv::Rect(p - dx, p - dy, src.cols, src.rows)).clone();
-  };
-  ModelInput out;
-  out.crop = move(in.crop, cv::BORDER_REPLICATE);
-  out.heatmaps = cv::Mat(3, in.heatmaps.size.p, CV_32F);
-  for (int ch = 0; ch < in.heatmaps.size[0]; ++ch) {
-    const cv::Mat src(in.heatmaps.size[1], in.heatmaps.size[2], CV_32F,
-                      const_cast<float*>(in.heatmaps.ptr<float>(ch)));
-    move(src, cv::BORDER_CONSTANT)
-        .copyTo(cv::Mat(in.heatmaps.size[1], in.heatmaps.size[2], CV_32F, out.heatmaps.ptr<float>(ch)));
-  }
-  return out;
+    cv::copyMakeBorder(plane, padded, p, p, p, p, heatmap ? cv::BORDER_CONSTANT : cv::BORDER_REPLICATE,
+                       cv::Scalar(0));
+    return padded(cv::Rect(p - dx, p - dy, plane.cols, plane.rows)).clone();
+  });
 }
 
 // Shift averaging = the mean of the face as it is and moved PX pixels left, right, up and down.
@@ -159,15 +159,7 @@ TEST(ShippedModel, ShiftAveragingIsTheMeanOfFiveShiftedReadings) {
   po.shift_average_px = 2;
   auto shifting = EmotionModel::load(file, po);
   EXPECT_EQ(shifting->shiftAverage(), 2);
-  AnalyzerOptions o;
-  o.detector = DetectorOptions::stills();
-  FaceAnalyzer analyzer(o, test::sharedLandmarker());
-  std::vector<ModelInput> faces;
-  for (const auto& c : cases()) {
-    const auto r = analyzer.analyze(loadImageBgr(c.file), false);
-    ASSERT_EQ(r.faces.size(), 1u) << c.file;
-    faces.push_back({r.faces[0].aligned.crop, r.faces[0].aligned.heatmaps});
-  }
+  const std::vector<ModelInput> faces = caseFaces();
   const std::vector<std::uint64_t> seeds = {11, 12, 13, 14, 15};
   std::vector<std::vector<EmotionPrediction>> views;
   for (const auto& [dx, dy] :
