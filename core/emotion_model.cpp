@@ -46,10 +46,11 @@ std::unique_ptr<EmotionModel> EmotionModel::load(const fs::path& file, const Mod
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   d.threads = std::max(1, threads);  // LibTorch defaults to 1 thread here (BUILD_NOTES trap 3)
   d.flip_average = options.flip_average;
-  if (options.shift_average_px < 0 || options.shift_average_px > kMaxShiftAveragePx)
-    throw ModelLoadError("shift averaging must be 0.." + std::to_string(kMaxShiftAveragePx) +
-                         " pixels, not " + std::to_string(options.shift_average_px));
-  d.shift_px = options.shift_average_px;
+  try {
+    m->setShiftAverage(options.shift_average_px);
+  } catch (const std::invalid_argument& e) {
+    throw ModelLoadError(e.what());
+  }
 
   LoadedCheckpoint ck;
   try {
@@ -86,7 +87,7 @@ bool EmotionModel::flipAverage() const { return impl_->flip_average; }
 void EmotionModel::setShiftAverage(int px) {
   if (px < 0 || px > kMaxShiftAveragePx)
     throw std::invalid_argument("shift averaging must be 0.." + std::to_string(kMaxShiftAveragePx) +
-                                " pixels");
+                                " pixels, not " + std::to_string(px));
   impl_->shift_px = px;
 }
 int EmotionModel::shiftAverage() const { return impl_->shift_px; }
