@@ -36,6 +36,16 @@ std::vector<Case> cases() {
           {demo / "portrait-080.jpg", 0}};
 }
 
+fs::path shippedModel() { return fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt"; }
+
+// On the CPU, each face read once (no mirror image, no shifts).
+ModelOptions onePassOnCpu() {
+  ModelOptions o;
+  o.device = "cpu";
+  o.flip_average = false;
+  return o;
+}
+
 // The aligned face of each case (darkened to `level` first unless empty).
 // throws: std::runtime_error naming the photo where other than one face is found.
 std::vector<ModelInput> caseFaces(const std::string& level = "") {
@@ -58,7 +68,7 @@ std::vector<EmotionPrediction> predictAll(EmotionModel& model, const std::string
 }
 
 TEST(ShippedModel, IsTrainedAndReadsUnmistakableExpressions) {
-  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
+  const fs::path file = shippedModel();
   ASSERT_TRUE(fs::exists(file)) << "the trained model is not shipped: " << file;
   auto model = EmotionModel::load(file, {"cpu", 0});
   EXPECT_TRUE(model->info().trained);
@@ -72,7 +82,7 @@ TEST(ShippedModel, IsTrainedAndReadsUnmistakableExpressions) {
 }
 
 TEST(ShippedModel, LowLightPredictionsStayCloseToClearOnes) {
-  auto model = EmotionModel::load(fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt", {"cpu", 0});
+  auto model = EmotionModel::load(shippedModel(), {"cpu", 0});
   const auto clear = predictAll(*model, "");
   const auto dark = predictAll(*model, "ll");
   int same = 0;
@@ -101,11 +111,8 @@ ModelInput eachPlane(const ModelInput& in, const std::function<cv::Mat(const cv:
 
 // Flip averaging = the mean of the face and its mirror image (crop and each heatmap channel flipped).
 TEST(ShippedModel, FlipAveragingIsTheMeanOfTheFaceAndItsMirror) {
-  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
-  ModelOptions po;
-  po.device = "cpu";
-  po.flip_average = false;
-  auto plain = EmotionModel::load(file, po);
+  const fs::path file = shippedModel();
+  auto plain = EmotionModel::load(file, onePassOnCpu());
   EXPECT_FALSE(plain->flipAverage());
   auto flipping = EmotionModel::load(file, {"cpu", 0});
   EXPECT_TRUE(flipping->flipAverage()) << "flip averaging is the default";
@@ -150,10 +157,8 @@ ModelInput shiftedInput(const ModelInput& in, int dx, int dy) {
 
 // Shift averaging = the mean of the face as it is and moved PX pixels left, right, up and down.
 TEST(ShippedModel, ShiftAveragingIsTheMeanOfFiveShiftedReadings) {
-  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
-  ModelOptions po;
-  po.device = "cpu";
-  po.flip_average = false;
+  const fs::path file = shippedModel();
+  ModelOptions po = onePassOnCpu();
   auto plain = EmotionModel::load(file, po);
   EXPECT_EQ(plain->shiftAverage(), 0) << "off unless asked for";
   po.shift_average_px = 2;
@@ -189,7 +194,7 @@ TEST(ShippedModel, ShiftAveragingIsTheMeanOfFiveShiftedReadings) {
 // A single face on two threads (its prior and landmark branch beside its image branch,
 // core/model/overlapped_inference.h) gets the probabilities and trajectory one thread gives it.
 TEST(ShippedModel, OneFaceOnTwoThreadsIsReadAsOnOne) {
-  const fs::path file = fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt";
+  const fs::path file = shippedModel();
   auto one = EmotionModel::load(file, {"cpu", 1});
   auto two = EmotionModel::load(file, {"cpu", 2});
   AnalyzerOptions o;
@@ -228,7 +233,7 @@ EvalOptions noiseSeeds(int k) {
 }
 
 TEST(ShippedModel, EvaluatesAFolderOfPhotosByAligningTheirFaces) {
-  auto model = EmotionModel::load(fs::path(LLDIF_SOURCE_DIR) / "models" / "lldif.ckpt", {"cpu", 0});
+  auto model = EmotionModel::load(shippedModel(), {"cpu", 0});
   test::TempDir dir;
   std::ofstream csv(dir / "label.csv");
   auto row = [&](const std::string& name, const cv::Rect& box, int label) {
