@@ -434,6 +434,55 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
   return 0;
 }
 
+// lldif prepare: FERPlus-layout folders -> a face pack (dlib on every face), or a face pack -> another one
+// (fewer splits, near-lossless faces).
+int runPrepare(const std::string& in, const std::string& out, const std::vector<std::string>& split_names,
+               int max_error, bool keep_framing, bool dark_landmarks) {
+  std::vector<int> splits;  // 0 train, 1 valid, 2 test
+  for (const auto& n : split_names) splits.push_back(n == "train" ? 0 : n == "valid" ? 1 : 2);
+  // error: the stored faces are within this many gray levels of the original images.
+  auto report = [&](const std::string& what, int error) {
+    const std::string stored = error == 0 ? "exactly"
+                               : error == 1
+                                   ? "within 1 gray level of the originals"
+                                   : "within " + std::to_string(error) + " gray levels of the originals";
+    std::printf("%s: %s; faces stored %s; %.1f MB\n", out.c_str(), what.c_str(), stored.c_str(),
+                static_cast<double>(fs::file_size(out)) / 1e6);
+  };
+  if (fs::is_regular_file(in)) {
+    if (keep_framing || dark_landmarks)
+      throw CLI::ValidationError("prepare",
+                                 "--keep-framing and --dark-landmarks need the image folders: a pack "
+                                 "keeps the framing and landmarks it was made with");
+    const PackRewrite r = rewriteFacePack(in, out, splits, max_error);
+    report(std::to_string(r.kept) + " of the " + std::to_string(r.total) + " faces of " + in,
+           r.max_error_before + max_error);
+    return 0;
+  }
+  std::vector<PackSource> sources;
+  for (const PackSource& s : findPackSources(in)) {
+    if (splits.empty() || std::find(splits.begin(), splits.end(), s.split) != splits.end())
+      sources.push_back(s);
+  }
+  if (sources.empty()) throw std::runtime_error("none of the splits asked for (--splits) is in " + in);
+  Progress progress("prepare", 0);
+  bool started = false;
+  const PackStats s = buildFacePack(
+      sources, out,
+      [&](long long d, long long n) {
+        if (!started) progress = Progress("prepare", n);
+        started = true;
+        progress.update(d);
+      },
+      PackOptions{!keep_framing, dark_landmarks, max_error});
+  progress.finish();
+  report(std::to_string(s.images) + " faces (" + std::to_string(s.detected) + " found by dlib, " +
+             std::to_string(s.images - s.detected) + " with the fallback box), " + std::to_string(s.skipped) +
+             " skipped",
+         max_error);
+  return 0;
+}
+
 struct DarkenArgs {
   std::string level;
   double ev = -1;
@@ -731,17 +780,31 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--seed", init_seed, "Initialisation seed");
 
   std::string prep_dir, prep_out;
-  auto* prepare_cmd = app.add_subcommand("prepare", "FERPlus-layout folders -> a face pack for training");
+  auto* prepare_cmd = app.add_subcommand(
+      "prepare", "FERPlus-layout folders -> a face pack for training (or an existing pack -> a smaller one)");
   prepare_cmd
-      ->add_option("dir", prep_dir, "FERPlus root (FER2013Train/Valid/Test) or one folder with label.csv")
+      ->add_option("dir", prep_dir,
+                   "FERPlus root (FER2013Train/Valid/Test) or one folder with label.csv; or a face pack, "
+                   "to write again with --splits / --max-error (no dlib run)")
       ->required()
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingPath);
   prepare_cmd->add_option("out", prep_out, "Pack file to write (e.g. runs/ferplus.pack)")->required();
   bool prep_keep_framing = false;
   prepare_cmd->add_flag(
       "--keep-framing", prep_keep_framing,
       "Keep each face crop's own framing instead of aligning it to the template (faces in photos are "
       "still aligned, as lldif eval frames them)");
+  int prep_max_error = 0;
+  prepare_cmd
+      ->add_option(
+          "--max-error", prep_max_error,
+          "Store the faces near-losslessly, each pixel within this many gray levels (0: exactly, the "
+          "default; 1 makes the FERPlus train + valid pack 37 MB, small enough for a GPU machine)")
+      ->check(CLI::Range(0, 16));
+  std::vector<std::string> prep_splits;
+  prepare_cmd->add_option("--splits", prep_splits, "Keep only these splits (train, valid, test; default all)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"train", "valid", "test"}));
   bool prep_dark = false;
   prepare_cmd->add_flag(
       "--dark-landmarks", prep_dark,
@@ -863,21 +926,8 @@ int main(int argc, char** argv) {
                                    "--compare, --steps, --tsne or --trajectories");
       return runEval(ev, sweep);
     }
-    if (*prepare_cmd) {
-      const auto sources = findPackSources(prep_dir);
-      Progress progress("prepare", 0);
-      const PackStats s = buildFacePack(
-          sources, prep_out,
-          [&](long long d, long long n) {
-            if (d == 1) progress = Progress("prepare", n);
-            progress.update(d);
-          },
-          PackOptions{!prep_keep_framing, prep_dark});
-      progress.finish();
-      std::printf("%s: %d faces (%d found by dlib, %d with the fallback box), %d skipped\n", prep_out.c_str(),
-                  s.images, s.detected, s.images - s.detected, s.skipped);
-      return 0;
-    }
+    if (*prepare_cmd)
+      return runPrepare(prep_dir, prep_out, prep_splits, prep_max_error, prep_keep_framing, prep_dark);
     if (*train_cmd) {
       for (int i = 0; i < argc; ++i) to.command += (i ? " " : "") + std::string(argv[i]);
       to.alignment_template = ferplusTemplateNumbers();  // packs older than the template key lack it

@@ -145,8 +145,24 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   pack.detected = pack.detected.index_select(0, idx);
   if (pack.dark_landmarks.defined()) pack.dark_landmarks = pack.dark_landmarks.index_select(0, idx);
   stats.images = static_cast<int>(keep.size());
-  saveFacePack(out, pack);
+  saveFacePack(out, pack, PackWriteOptions{options.max_error});
   return stats;
+}
+
+PackRewrite rewriteFacePack(const fs::path& in, const fs::path& out, const std::vector<int>& splits,
+                            int max_error) {
+  FacePack p = loadFacePack(in);
+  PackRewrite r;
+  r.total = p.size();
+  r.max_error_before = p.max_error;
+  if (!splits.empty()) {
+    std::vector<Split> s;
+    for (int k : splits) s.push_back(static_cast<Split>(k));
+    p = selectSplits(p, s);
+  }
+  r.kept = p.size();
+  saveFacePack(out, p, PackWriteOptions{max_error});
+  return r;
 }
 
 }  // namespace lldif

@@ -28,6 +28,8 @@ struct PackOptions {
   // by the row, so the pack is reproducible): FacePack::dark_landmarks. Triples the dlib work. Off by
   // default: training with them did not beat the shipped model (models/MODEL_CARD.md).
   bool dark_landmarks = false;
+  // 0: the faces are stored exactly; k: each pixel within k gray levels (PackWriteOptions::max_error).
+  int max_error = 0;
 };
 
 // Builds and writes the pack. progress(done, total) is called for each image. Missing or undecodable
@@ -36,5 +38,16 @@ struct PackOptions {
 PackStats buildFacePack(const std::vector<PackSource>& sources, const std::filesystem::path& out,
                         const std::function<void(long long, long long)>& progress = {},
                         const PackOptions& options = {});
+
+struct PackRewrite {
+  long long kept = 0, total = 0;  // faces written, faces in the input
+  int max_error_before = 0;       // the input's faces were within this many gray levels already
+};
+
+// Writes the faces of the pack `in` that belong to `splits` (0 train, 1 valid, 2 test; all when empty) to
+// `out`, each pixel stored within max_error gray levels (0: exactly). No dlib: landmarks, votes and
+// framing are kept. throws: std::runtime_error (unreadable input, unwritable output).
+PackRewrite rewriteFacePack(const std::filesystem::path& in, const std::filesystem::path& out,
+                            const std::vector<int>& splits, int max_error);
 
 }  // namespace lldif

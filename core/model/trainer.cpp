@@ -186,7 +186,10 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
   if (train_idx.numel() == 0)
     throw std::runtime_error(o.pack.string() + " has no training images (FER2013Train)");
   log(fmt("pack: %.0f training faces, %.0f validation faces (majority labels)",
-          static_cast<double>(train_idx.numel()), static_cast<double>(valid_idx.numel())));
+          static_cast<double>(train_idx.numel()), static_cast<double>(valid_idx.numel())) +
+      (pack.max_error == 1  ? ", stored within 1 gray level of the originals"
+       : pack.max_error > 1 ? fmt(", stored within %.0f gray levels of the originals", pack.max_error)
+                            : std::string()));
   torch::Tensor class_weights;  // [8] on the device, or undefined
   if (o.class_balance > 0) {
     const torch::Tensor share = soft.index_select(0, train_idx).mean(0).clamp_min(1e-4);  // [8]

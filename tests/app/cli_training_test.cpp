@@ -70,6 +70,23 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   const CliRun prep = run("prepare --keep-framing " + root.string() + " " + pack, true);
   ASSERT_EQ(prep.code, 0) << prep.out;
   EXPECT_TRUE(contains(prep.out, std::to_string(3 * files.size()) + " faces")) << prep.out;
+  // The same pack near-losslessly, one split alone (no dlib run), and near-losslessly with both splits,
+  // read by the LibTorch-only trainer (what travels to a GPU machine: docs/TRAINING.md).
+  const std::string valid_pack = (dir / "valid.pack").string(), near_pack = (dir / "near.pack").string();
+  const CliRun shrink = run("prepare " + pack + " " + valid_pack + " --splits valid --max-error 1", true);
+  ASSERT_EQ(shrink.code, 0) << shrink.out;
+  EXPECT_TRUE(contains(
+      shrink.out, std::to_string(files.size()) + " of the " + std::to_string(3 * files.size()) + " faces"))
+      << shrink.out;
+  EXPECT_TRUE(contains(shrink.out, "within 1 gray level")) << shrink.out;
+  ASSERT_EQ(run("prepare " + pack + " " + near_pack + " --max-error 1", true).code, 0);
+  const CliRun near_train = lldif::test::runProgram(
+      LLDIF_TRAIN,
+      "--stage 2 --variant plain --epochs 1 --batch 4 --threads 1 --stop-at-step 1 --pack " + near_pack +
+          " --out " + (dir / "near.ckpt").string(),
+      true);
+  EXPECT_EQ(near_train.code, 0) << near_train.out;
+  EXPECT_TRUE(contains(near_train.out, "stage 2 paused")) << near_train.out;
 
   // The plain baseline, paused after 3 of its 12 steps (26 faces, batch 4, 2 epochs), then resumed.
   const std::string common = " --pack " + pack + " --batch 4 --threads 1 --lr 1e-3";

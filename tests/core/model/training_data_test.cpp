@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <tuple>
 
@@ -292,6 +293,72 @@ TEST(FacePack, SaveLoadRoundTrip) {
   std::ofstream(dir / "bad.pack") << "nope";
   EXPECT_THROW(loadFacePack(dir / "bad.pack"), std::runtime_error);
   EXPECT_THROW(loadFacePack(dir / "none.pack"), std::runtime_error);
+}
+
+TEST(FacePack, NearLosslessSplitsAndTheFormatBefore) {
+  test::TempDir dir;
+  FacePack p;
+  // Smooth faces-like ramps with noise, landmarks on a 1/8-pixel grid (as lldif prepare writes them).
+  torch::manual_seed(4);
+  p.images = (torch::linspace(40, 200, 48).reshape({1, 1, 48}) + torch::randint(0, 12, {6, 48, 48}))
+                 .clamp(0, 255)
+                 .to(torch::kUInt8);
+  p.landmarks = torch::round(torch::rand({6, 68, 2}) * 48 * 8) / 8;
+  p.votes = torch::randint(0, 10, {6, 10}).to(torch::kUInt8);
+  p.split = torch::tensor({0, 1, 2, 0, 1, 2}).to(torch::kUInt8);
+  p.detected = torch::ones({6}, torch::kUInt8);
+  p.names = {"t/0", "v/1", "s/2", "t/3", "v/4", "s/5"};
+  saveFacePack(dir / "near.pack", p, PackWriteOptions{2});
+  const FacePack q = loadFacePack(dir / "near.pack");
+  EXPECT_EQ(q.max_error, 2);
+  const torch::Tensor diff = (q.images.to(torch::kInt) - p.images.to(torch::kInt)).abs();
+  EXPECT_LE(diff.max().item<int>(), 2);
+  EXPECT_GT(diff.gt(0).sum().item<int>(), 1000);  // really near-lossless, not exact
+  EXPECT_TRUE(torch::equal(q.landmarks, p.landmarks));
+  // Saved again near-losslessly: the errors add up, and the pack says so.
+  saveFacePack(dir / "nearer.pack", q, PackWriteOptions{1});
+  EXPECT_EQ(loadFacePack(dir / "nearer.pack").max_error, 3);
+
+  const FacePack tv = selectSplits(p, {Split::kTrain, Split::kValid});
+  EXPECT_EQ(tv.size(), 4);
+  EXPECT_EQ(tv.names, (std::vector<std::string>{"t/0", "v/1", "t/3", "v/4"}));
+  EXPECT_TRUE(torch::equal(tv.images[2], p.images[3]));
+  EXPECT_TRUE(torch::equal(tv.votes[3], p.votes[4]));
+  EXPECT_EQ(selectSplits(p, {Split::kTest}).indices(Split::kTest).numel(), 2);
+
+  // A pack in format 1 (raw tensors, before 2026-12-01) still loads, and exactly.
+  {
+    std::string joined;
+    for (const auto& n : p.names) joined += n + '\n';
+    torch::Tensor names = torch::empty({static_cast<int64_t>(joined.size())}, torch::kUInt8);
+    std::memcpy(names.data_ptr(), joined.data(), joined.size());
+    torch::serialize::OutputArchive a;
+    a.write("format", torch::tensor({1}));
+    a.write("images", p.images);
+    a.write("landmarks", p.landmarks);
+    a.write("votes", p.votes);
+    a.write("split", p.split);
+    a.write("detected", p.detected);
+    a.write("names", names);
+    a.save_to((dir / "v1.pack").string());
+  }
+  const FacePack old = loadFacePack(dir / "v1.pack");
+  EXPECT_TRUE(torch::equal(old.images, p.images));
+  EXPECT_TRUE(torch::equal(old.landmarks, p.landmarks));
+  EXPECT_EQ(old.names, p.names);
+  EXPECT_EQ(old.max_error, 0);
+  // A format this build does not know is named as such.
+  {
+    torch::serialize::OutputArchive a;
+    a.write("format", torch::tensor({3}));
+    a.save_to((dir / "v3.pack").string());
+  }
+  try {
+    loadFacePack(dir / "v3.pack");
+    FAIL() << "format 3 loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unsupported face pack format 3"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
