@@ -1,5 +1,7 @@
 #include "ui/face_panel.h"
 
+#include "ui/chart_axes.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -32,15 +34,15 @@ FacePanel::FacePanel(QWidget* parent)
   QStringList cats;
   cats << tr("probability");
   for (int k = 0; k < kNumClasses; ++k) {
-    bars_[static_cast<std::size_t>(k)] = new QBarSet(QString::fromLatin1(kClassNames[static_cast<std::size_t>(k)]));
+    bars_[static_cast<std::size_t>(k)] =
+        new QBarSet(QString::fromLatin1(kClassNames[static_cast<std::size_t>(k)]));
     bars_[static_cast<std::size_t>(k)]->setColor(classColor(k));
     *bars_[static_cast<std::size_t>(k)] << 0.0;
     series->append(bars_[static_cast<std::size_t>(k)]);
   }
   bar_chart_->addSeries(series);
   auto* ay = new QValueAxis;
-  ay->setRange(0, 1);
-  ay->setLabelFormat("%.1f");
+  setNiceRange(ay, 0, 1);  // 0, 0.2, ... 1
   bar_chart_->addAxis(ay, Qt::AlignLeft);
   series->attachAxis(ay);
   auto* ax = new QBarCategoryAxis;
@@ -71,10 +73,9 @@ FacePanel::FacePanel(QWidget* parent)
     lines_[static_cast<std::size_t>(k)] = l;
   }
   auto* py = new QValueAxis;
-  py->setRange(0, 1);
-  py->setLabelFormat("%.1f");
+  setNiceRange(py, 0, 1);
   time_axis_->setTitleText(tr("seconds"));
-  time_axis_->setLabelFormat("%.0f");
+  setNiceRange(time_axis_, -window_s_, 0, 6);
   line_chart_->addAxis(time_axis_, Qt::AlignBottom);
   line_chart_->addAxis(py, Qt::AlignLeft);
   for (auto* l : lines_) {
@@ -124,7 +125,8 @@ void FacePanel::redraw() {
                       .arg(track_)
                       .arg(QString::fromLatin1(kClassNames[static_cast<std::size_t>(top)]))
                       .arg(qRound(100 * current_[static_cast<std::size_t>(top)])));
-  for (int k = 0; k < kNumClasses; ++k) bars_[static_cast<std::size_t>(k)]->replace(0, current_[static_cast<std::size_t>(k)]);
+  for (int k = 0; k < kNumClasses; ++k)
+    bars_[static_cast<std::size_t>(k)]->replace(0, current_[static_cast<std::size_t>(k)]);
   const double t1 = history_.empty() ? 0 : history_.back().t;
   for (int k = 0; k < kNumClasses; ++k) {
     QList<QPointF> pts;
@@ -132,7 +134,7 @@ void FacePanel::redraw() {
     for (const Sample& s : history_) pts.append(QPointF(s.t - t1, s.p[static_cast<std::size_t>(k)]));
     lines_[static_cast<std::size_t>(k)]->replace(pts);
   }
-  time_axis_->setRange(-window_s_, 0);
+  setNiceRange(time_axis_, -window_s_, 0, 6);  // e.g. -10, -8, ... 0
 }
 
 }  // namespace lldif::ui

@@ -1,5 +1,7 @@
 #include "ui/histogram_panel.h"
 
+#include "ui/chart_axes.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -41,8 +43,7 @@ HistogramPanel::HistogramPanel(QWidget* parent)
   chart_->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
   y_axis_->setTitleText(tr("share of faces"));
-  y_axis_->setRange(0, 0.5);
-  y_axis_->setLabelFormat("%.2f");
+  setNiceRange(y_axis_, 0, 0.5);
   chart_->addAxis(y_axis_, Qt::AlignLeft);
   series->attachAxis(y_axis_);
   chart_->setTitle(tr("Confidence: clear vs low light"));
@@ -86,8 +87,9 @@ void HistogramPanel::reset() {
 
 QString HistogramPanel::summary() const {
   auto part = [](const char* name, const ConfidenceHistogram& h) {
-    return h.total() ? QStringLiteral("%1: mean %2 over %3 faces").arg(name).arg(h.mean(), 0, 'f', 3).arg(h.total())
-                     : QStringLiteral("%1: none yet").arg(name);
+    return h.total()
+               ? QStringLiteral("%1: mean %2 over %3 faces").arg(name).arg(h.mean(), 0, 'f', 3).arg(h.total())
+               : QStringLiteral("%1: none yet").arg(name);
   };
   QString s = part("clear", clear_) + "   |   " + part("low light", dark_);
   if (clear_.total() && dark_.total())
@@ -104,11 +106,13 @@ void HistogramPanel::redraw() {
     dark_set_->replace(i, b[static_cast<std::size_t>(i)]);
     top = std::max({top, a[static_cast<std::size_t>(i)], b[static_cast<std::size_t>(i)]});
   }
-  y_axis_->setRange(0, std::min(1.0, top * 1.15));
+  setNiceRange(y_axis_, 0, std::min(1.0, top * 1.15));
   clear_set_->setLabel(clear_.total() ? tr("clear (mean %1)").arg(clear_.mean(), 0, 'f', 2) : tr("clear"));
-  dark_set_->setLabel(dark_.total() ? tr("low light (mean %1)").arg(dark_.mean(), 0, 'f', 2) : tr("low light"));
-  summary_->setText(summary() + tr("\nClear: clear mode and the clear pass of compare mode. Low light: dark-room "
-                                   "mode, the dark pass of compare mode, and 'camera is already dark'."));
+  dark_set_->setLabel(dark_.total() ? tr("low light (mean %1)").arg(dark_.mean(), 0, 'f', 2)
+                                    : tr("low light"));
+  summary_->setText(summary() +
+                    tr("\nClear: clear mode and the clear pass of compare mode. Low light: dark-room "
+                       "mode, the dark pass of compare mode, and 'camera is already dark'."));
 }
 
 bool HistogramPanel::exportPng(const QString& path) {

@@ -2,6 +2,7 @@
 // landmark model and the shipped emotion model.
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QValueAxis>
 #include <QtTest>
 #include <fstream>
 
@@ -12,6 +13,7 @@
 #include "core/face_analyzer.h"
 #include "core/image_io.h"
 #include "test_support.h"
+#include "ui/chart_axes.h"
 #include "ui/face_panel.h"
 #include "ui/histogram_panel.h"
 #include "ui/light_panel.h"
@@ -54,6 +56,24 @@ class MainWindowTest : public QObject {
   QString portrait(const char* name) { return QString::fromStdString(test::faceImage(name).string()); }
 
  private slots:
+  void chartAxesTickOnRoundNumbers() {
+    QCOMPARE(niceTickInterval(1.0, 5), 0.2);     // probabilities: 0, 0.2, ... 1
+    QCOMPARE(niceTickInterval(10.0, 6), 2.0);    // a 10-second timeline
+    QCOMPARE(niceTickInterval(120.0, 6), 20.0);  // the longest one
+    QCOMPARE(niceTickInterval(3.0, 6), 0.5);
+    QCOMPARE(niceTickInterval(0.575, 5), 0.2);  // a histogram's share axis
+    QCOMPARE(niceTickInterval(0.11, 5), 0.05);
+    QValueAxis axis;
+    setNiceRange(&axis, -10, 0, 6);
+    QCOMPARE(axis.tickType(), QValueAxis::TicksDynamic);
+    QCOMPARE(axis.tickInterval(), 2.0);
+    QCOMPARE(axis.tickAnchor(), 0.0);
+    QCOMPARE(axis.labelFormat(), QStringLiteral("%.0f"));
+    setNiceRange(&axis, 0, 0.11);
+    QCOMPARE(axis.labelFormat(), QStringLiteral("%.2f"));
+    QCOMPARE(axis.max(), 0.11);
+  }
+
   void demoFramesArriveWithEmotionOverlaysAndPanels() {
     MainWindow w(processor(), noSettings());
     w.show();
