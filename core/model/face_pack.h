@@ -3,7 +3,7 @@
 //
 // Format 2 (written since 2026-12-01) codes the faces with core/model/gray_codec.h (lossless by default,
 // or near-lossless: every pixel within `max_error` gray levels) and the landmarks losslessly with
-// core/model/landmark_codec.h: the FERPlus pack takes 49 MB instead of 103, and its train + valid splits
+// core/model/landmark_codec.h: the FERPlus pack takes 57 MB instead of 103, and its train + valid splits
 // near-lossless at 1 gray level 37 MB, small enough to travel to a GPU machine. Format 1 packs still load.
 #pragma once
 
