@@ -78,6 +78,7 @@ FrameAnalysis FaceAnalyzer::analyzeWith(const cv::Mat& bgr, bool track, const De
     face.box = cv::Rect2f(0, 0, static_cast<float>(gray.cols), static_cast<float>(gray.rows));
     face.detected = f.detected;
     face.face_crop = true;
+    face.own_framing = !f.template_aligned;
     cv::Matx23d crop_to_frame;
     cv::invertAffineTransform(f.aligned.frame_to_crop, crop_to_frame);
     face.landmarks = transformLandmarks(f.aligned.landmarks, crop_to_frame);
@@ -127,6 +128,13 @@ FrameAnalysis FaceAnalyzer::analyzeWith(const cv::Mat& bgr, bool track, const De
     it = alive ? std::next(it) : box_offset_.erase(it);
   }
   return result;
+}
+
+AlignedFace cutSameFace(const cv::Mat& gray, const FaceResult& face, const AlignOptions& align) {
+  if (!face.own_framing) return alignFace(gray, face.landmarks, align);
+  AlignedFace out = face.aligned;
+  cv::resize(gray, out.crop, face.aligned.crop.size(), 0, 0, cv::INTER_AREA);  // as FerFaceAligner frames it
+  return out;
 }
 
 }  // namespace lldif

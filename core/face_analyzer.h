@@ -39,11 +39,13 @@ struct AnalyzerOptions {
 
 struct FaceResult {
   int track_id = 0;
-  cv::Rect2f box;          // frame coordinates
-  double score = 0;        // detection score (0 when the tracker carried the face over a missed frame)
-  bool detected = false;   // found by dlib in this frame (in a face crop: the crop's landmarks are dlib's)
-  bool face_crop = false;  // the whole frame read as the face (AnalyzerOptions::face_crop_max_side)
-  Landmarks landmarks;     // frame coordinates
+  cv::Rect2f box;            // frame coordinates
+  double score = 0;          // detection score (0 when the tracker carried the face over a missed frame)
+  bool detected = false;     // found by dlib in this frame (in a face crop: the crop's landmarks are dlib's)
+  bool face_crop = false;    // the whole frame read as the face (AnalyzerOptions::face_crop_max_side)
+  bool own_framing = false;  // a face crop read in its own framing (its crop is the frame resized), not
+                             // aligned to the template
+  Landmarks landmarks;       // frame coordinates
   AlignedFace aligned;
 };
 
@@ -61,6 +63,12 @@ struct FrameAnalysis {
   bool enhanced = false;  // the frame was dark and enhanced for detection
   double mean_luminance = 0;
 };
+
+// The same face cut from another version of the frame it was found in (darkened, say), framed exactly as
+// face.aligned was: a face crop in its own framing is resized whole, any other face aligned to the template
+// from the same landmarks; landmarks and heatmaps are face.aligned's. So two readings of a face differ only
+// by what was done to the frame. requires: gray is 8-bit gray, the size of that frame. Thread safe.
+AlignedFace cutSameFace(const cv::Mat& gray, const FaceResult& face, const AlignOptions& align);
 
 // Not thread safe (detector scratch + tracker state): one analyzer per processing thread. The landmark
 // model may be shared between analyzers.

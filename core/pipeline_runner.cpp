@@ -54,7 +54,7 @@ ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
     if (s.compare) {
       dark_gray = toGray(out.dark);
       for (const FaceResult& f : out.analysis.faces) {
-        dark_aligned.push_back(alignFace(dark_gray, f.landmarks, analyzer_->options().align));
+        dark_aligned.push_back(cutSameFace(dark_gray, f, analyzer_->options().align));
         inputs.push_back(inputOf(dark_aligned.back()));
         seeds.push_back(static_cast<std::uint64_t>(f.track_id));  // same noise: only the light differs
       }

@@ -60,6 +60,11 @@ TEST(FaceAnalyzer, EnhancesDarkFramesForDetectionButAlignsTheRawFrame) {
         ++found;
         // The crop is the raw (dark) face: what the model must learn to read.
         EXPECT_LT(cv::mean(r.faces[0].aligned.crop)[0], 40.0) << name;
+        // Cut again from the same frame: the same crop (a photo's face is aligned to the template).
+        EXPECT_FALSE(r.faces[0].own_framing);
+        EXPECT_EQ(cv::norm(cutSameFace(toGray(dark), r.faces[0], enhance.align).crop, r.faces[0].aligned.crop,
+                           cv::NORM_INF),
+                  0.0);
       }
       const FrameAnalysis p = plain.analyze(dark, false);
       EXPECT_FALSE(p.enhanced);
@@ -102,6 +107,15 @@ TEST(FaceAnalyzer, ReadsASmallImageAsAFaceCropInItsOwnFraming) {
     EXPECT_TRUE(found.faces[0].face_crop);
     EXPECT_EQ(found.faces[0].box, cv::Rect2f(0, 0, 48, 48));
     EXPECT_EQ(cv::norm(found.faces[0].aligned.crop, upright, cv::NORM_INF), 0.0) << "its own framing";
+    EXPECT_TRUE(found.faces[0].own_framing);
+    // Cut again from a darkened copy of the crop (compare mode's dark pass): the same framing, so the
+    // two readings differ only by the light. Aligned to the template instead, it would be moved and scaled.
+    const cv::Mat darker = upright * 0.25;
+    const AlignedFace again = cutSameFace(darker, found.faces[0], stills.align);
+    EXPECT_EQ(cv::norm(again.crop, darker, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(again.heatmaps, found.faces[0].aligned.heatmaps, cv::NORM_INF), 0.0);
+    EXPECT_GT(cv::norm(alignFace(darker, found.faces[0].landmarks, stills.align).crop, darker, cv::NORM_L1),
+              48 * 48 * 2.0);
     // The landmarks are dlib's: the eyes above the mouth, inside the image.
     const Landmarks& lm = found.faces[0].landmarks;
     EXPECT_LT((lm[36].y + lm[45].y) / 2 + 5, (lm[48].y + lm[54].y) / 2);

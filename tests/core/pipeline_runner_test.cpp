@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 
 #include "core/image_io.h"
 #include "core/image_source.h"
@@ -166,6 +167,30 @@ TEST(PipelineRunner, CompareModeRunsTheShippedModelOnTheClearAndTheDarkFace) {
   EXPECT_EQ(e.main.trajectory.size(), 5u);  // Z_4 .. Z_0
   EXPECT_GT(r.model_ms, 0.0);
   EXPECT_GE(r.processing_ms, r.model_ms + r.darken_ms);
+}
+
+// A face crop (a FERPlus-like 48x48 image opened in the viewer) is read in its own framing; compare mode's
+// dark pass cuts it the same way, so with a darkening that changes nothing the two readings are the same.
+TEST(PipelineRunner, CompareModeFramesAFaceCropsDarkPassAsItsClearOne) {
+  auto p = std::make_shared<FrameProcessor>(
+      std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()),
+      EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt"));
+  ProcessorSettings s;
+  s.compare = true;
+  s.lowlight.ev = 0;  // no exposure drop, no cast, no noise: the "dark" frame is the frame
+  s.lowlight.cast_g = s.lowlight.cast_b = 1.0;
+  s.lowlight.noise = false;
+  p->setSettings(s);
+  Frame f;
+  cv::cvtColor(test::ferLikeFace(test::faceImage("portrait-005.jpg")), f.image, cv::COLOR_GRAY2BGR);
+  f.still = true;
+  const ProcessedFrame r = p->process(f, false);
+  ASSERT_EQ(r.analysis.faces.size(), 1u);
+  ASSERT_TRUE(r.analysis.faces[0].own_framing);
+  EXPECT_EQ(cv::norm(r.dark, r.raw, cv::NORM_INF), 0.0);
+  ASSERT_TRUE(r.emotions[0].has_dark);
+  for (int k = 0; k < kNumClasses; ++k)
+    EXPECT_NEAR(r.emotions[0].dark.probs[k], r.emotions[0].main.probs[k], 1e-5f) << k;
 }
 
 // The viewer's "Mirror averaging" reaches the model: each face gets the reading of a model loaded with
