@@ -64,7 +64,9 @@ std::uint64_t nameSeed(const std::string& level, const std::string& name, std::u
 // Prints the reason and returns false when the file cannot be used; the batch goes on.
 bool loadInput(const std::string& path, const std::string& level, std::uint64_t seed, cv::Mat& out) {
   try {
-    out = loadImageBgr(path);
+    std::string warning;
+    out = loadImageBgr(path, &warning);
+    if (!warning.empty()) std::cerr << "warning: " << warning << "\n";
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return false;

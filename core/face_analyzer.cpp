@@ -66,6 +66,9 @@ FrameAnalysis FaceAnalyzer::analyzeWith(const cv::Mat& bgr, bool track, const De
     // A face crop (like FERPlus's 48x48 images): the whole image is the face, in its own framing as the
     // model was trained, whether dlib finds the face in it (its landmarks are then used) or not (landmarks
     // fitted in the mean FERPlus detector box). FerFaceAligner, FerFraming::Auto, as lldif eval reads crops.
+    cv::Scalar mean, spread;
+    cv::meanStdDev(gray, mean, spread);
+    if (std::min(gray.cols, gray.rows) < options_.face_crop_min_side || spread[0] < 2.0) return result;
     t0 = Clock::now();
     if (!crop_aligner_) {
       FerFaceOptions fo;

@@ -34,7 +34,9 @@ struct AnalyzerOptions {
   // read as one face in its own framing, as the model was trained and as lldif eval reads crops
   // (FerFaceAligner, FerFraming::Auto), with dlib's landmarks where it finds the face (up to 768 px) and
   // else landmarks fitted in the mean FERPlus detector box; FaceResult::face_crop is set. 0: never.
+  // Smaller than face_crop_min_side on either side, or blank (a gray-level spread under 2), it holds no face.
   int face_crop_max_side = 96;
+  int face_crop_min_side = 16;
 };
 
 struct FaceResult {

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <climits>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -33,7 +37,74 @@ std::vector<fs::path> listImageFiles(const fs::path& dir) {
   return files;
 }
 
-cv::Mat loadImageBgr(const fs::path& path) {
+namespace {
+
+std::uint32_t bigEndian(const unsigned char* p, int n) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+// JPEG: the frame header (SOF0..SOF15 but DHT, JPG and DAC) after walking the marker segments.
+cv::Size jpegSize(std::ifstream& in) {
+  unsigned char b[8];
+  for (int guard = 0; guard < 10000 && in.read(reinterpret_cast<char*>(b), 2); ++guard) {
+    if (b[0] != 0xFF) return {};
+    const int marker = b[1];
+    if (marker == 0xFF) {  // fill byte
+      in.seekg(-1, std::ios::cur);
+      continue;
+    }
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) continue;  // no length
+    if (!in.read(reinterpret_cast<char*>(b), 2)) return {};
+    const auto length = static_cast<int>(bigEndian(b, 2));
+    if (length < 2) return {};
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (sof) {
+      if (!in.read(reinterpret_cast<char*>(b), 5)) return {};
+      return {static_cast<int>(bigEndian(b + 3, 2)), static_cast<int>(bigEndian(b + 1, 2))};
+    }
+    in.seekg(length - 2, std::ios::cur);
+  }
+  return {};
+}
+
+// Whether a JPEG file ends with its end-of-image marker (trailing zero bytes allowed).
+bool jpegComplete(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  const auto size = static_cast<long long>(in.tellg());
+  const long long tail = std::min<long long>(size, 4096);
+  std::string buf(static_cast<std::size_t>(tail), '\0');
+  in.seekg(size - tail);
+  in.read(buf.data(), tail);
+  std::size_t end = buf.size();
+  while (end > 0 && buf[end - 1] == '\0') --end;
+  return end >= 2 && static_cast<unsigned char>(buf[end - 2]) == 0xFF &&
+         static_cast<unsigned char>(buf[end - 1]) == 0xD9;
+}
+
+}  // namespace
+
+cv::Size declaredImageSize(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char h[26] = {};
+  if (!in.read(reinterpret_cast<char*>(h), 2)) return {};
+  if (h[0] == 0xFF && h[1] == 0xD8) return jpegSize(in);
+  if (!in.read(reinterpret_cast<char*>(h + 2), 24)) return {};
+  if (h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G')  // IHDR: width, height at 16, 20
+    return {static_cast<int>(std::min<std::uint32_t>(bigEndian(h + 16, 4), 1u << 30)),
+            static_cast<int>(std::min<std::uint32_t>(bigEndian(h + 20, 4), 1u << 30))};
+  if (h[0] == 'B' && h[1] == 'M') {  // BITMAPINFOHEADER: width, height (negative: top-down) at 18, 22
+    std::int32_t w = 0, hh = 0;
+    std::memcpy(&w, h + 18, 4);
+    std::memcpy(&hh, h + 22, 4);
+    return {std::min(std::abs(w), 1 << 30), std::min(std::abs(hh == INT32_MIN ? 0 : hh), 1 << 30)};
+  }
+  return {};
+}
+
+cv::Mat loadImageBgr(const fs::path& path, std::string* warning) {
+  if (warning) warning->clear();
   std::error_code ec;
   if (!fs::exists(path, ec)) throw std::runtime_error("No such file: " + path.string());
   if (fs::is_directory(path, ec)) throw std::runtime_error(path.string() + " is a folder, not an image");
@@ -41,9 +112,32 @@ cv::Mat loadImageBgr(const fs::path& path) {
   if (!probe) throw std::runtime_error("Cannot read " + path.string() + " (permission denied?)");
   if (fs::file_size(path, ec) == 0) throw std::runtime_error(path.string() + " is empty, not an image");
 
+  const cv::Size declared = declaredImageSize(path);
+  const long long pixels = static_cast<long long>(declared.width) * declared.height;
+  if (pixels > kMaxImagePixels) {
+    throw std::runtime_error(path.string() + " declares " + std::to_string(declared.width) + " x " +
+                             std::to_string(declared.height) + " pixels (" +
+                             std::to_string(pixels / 1'000'000) + " megapixels): more than the " +
+                             std::to_string(kMaxImagePixels / 1'000'000) + " this tool decodes");
+  }
+  // A large JPEG is decoded at 1/2, 1/4 or 1/8 scale (libjpeg scales while decoding), still at least
+  // kMaxImageSide on its longer side.
+  int flags = cv::IMREAD_COLOR;
+  unsigned char magic[2] = {};
+  probe.read(reinterpret_cast<char*>(magic), 2);
+  const bool jpeg = magic[0] == 0xFF && magic[1] == 0xD8;
+  if (jpeg) {
+    const int side = std::max(declared.width, declared.height);
+    if (side >= 8 * kMaxImageSide)
+      flags = cv::IMREAD_REDUCED_COLOR_8;
+    else if (side >= 4 * kMaxImageSide)
+      flags = cv::IMREAD_REDUCED_COLOR_4;
+    else if (side >= 2 * kMaxImageSide)
+      flags = cv::IMREAD_REDUCED_COLOR_2;
+  }
   cv::Mat img;
   try {
-    img = cv::imread(path.string(), cv::IMREAD_COLOR);
+    img = cv::imread(path.string(), flags);
   } catch (const cv::Exception& e) {
     throw std::runtime_error("Cannot decode " + path.string() + " as an image: " + e.what());
   }
@@ -52,6 +146,8 @@ cv::Mat loadImageBgr(const fs::path& path) {
                              " is not an image OpenCV can decode (corrupt, truncated, "
                              "too large, or another kind of file)");
   }
+  if (jpeg && warning && !jpegComplete(path))
+    *warning = path.string() + " is cut short (a JPEG without its end): the missing part reads gray";
   const int side = std::max(img.cols, img.rows);
   if (side > kMaxImageSide) {
     const double s = static_cast<double>(kMaxImageSide) / side;

@@ -20,10 +20,21 @@ bool hasImageExtension(const std::filesystem::path& path);
 // throws: std::runtime_error naming the folder when it is missing or cannot be listed.
 std::vector<std::filesystem::path> listImageFiles(const std::filesystem::path& dir);
 
-// Loads an image as 8-bit BGR (gray and alpha images are converted), downscaled to kMaxImageSide.
+// Most pixels an image file may declare: a few hundred bytes of PNG can declare 30000 x 30000 pixels (2.7 GB
+// once decoded), so larger images are refused before decoding (a 250-megapixel photo is still read).
+inline constexpr long long kMaxImagePixels = 250'000'000;
+
+// Loads an image as 8-bit BGR (gray and alpha images are converted), downscaled to kMaxImageSide (large
+// JPEGs are decoded at 1/2, 1/4 or 1/8 scale directly, which is faster and lighter).
+// warning (optional): set to a message naming the file when it loaded but is damaged (a JPEG cut short:
+//   the missing part reads gray), else cleared.
 // throws: std::runtime_error with a message naming the file when it is missing, unreadable,
-//   not an image or corrupt.
-cv::Mat loadImageBgr(const std::filesystem::path& path);
+//   not an image, corrupt, or declares more than kMaxImagePixels.
+cv::Mat loadImageBgr(const std::filesystem::path& path, std::string* warning = nullptr);
+
+// The width and height a PNG, JPEG or BMP file declares in its header (nothing decoded); 0 x 0 for other
+// kinds or an unreadable header. Thread safe.
+cv::Size declaredImageSize(const std::filesystem::path& path);
 
 // 8-bit gray view of a gray, BGR or BGRA image, continuous in memory (what dlib's cv_image needs).
 // Gray input is shared, not copied, when it is already continuous.

@@ -135,7 +135,15 @@ TEST(FaceAnalyzer, ReadsASmallImageAsAFaceCropInItsOwnFraming) {
   // Not for camera-size frames: an empty room holds no face, and neither does a blank 97 px image.
   EXPECT_TRUE(analyzer.analyze(cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 90, 90)), false).faces.empty());
   EXPECT_TRUE(analyzer.analyze(cv::Mat(97, 97, CV_8UC1, cv::Scalar(90)), false).faces.empty());
-  EXPECT_EQ(analyzer.analyze(cv::Mat(96, 96, CV_8UC1, cv::Scalar(90)), false).faces.size(), 1u);
+  cv::Mat big_crop, tiny_crop;
+  cv::resize(upright, big_crop, cv::Size(96, 96));
+  EXPECT_EQ(analyzer.analyze(big_crop, false).faces.size(), 1u);
+  // Nor are a blank crop and a few pixels: no face to read.
+  EXPECT_TRUE(analyzer.analyze(cv::Mat(96, 96, CV_8UC1, cv::Scalar(90)), false).faces.empty());
+  cv::resize(upright, tiny_crop, cv::Size(12, 12), 0, 0, cv::INTER_AREA);
+  EXPECT_TRUE(analyzer.analyze(tiny_crop, false).faces.empty());
+  cv::resize(upright, tiny_crop, cv::Size(16, 16), 0, 0, cv::INTER_AREA);
+  EXPECT_EQ(analyzer.analyze(tiny_crop, false).faces.size(), 1u);
   AnalyzerOptions off;
   off.face_crop_max_side = 0;
   FaceAnalyzer strict(off, test::sharedLandmarker());

@@ -135,6 +135,50 @@ TEST(ImageSource, HugeAndGrayImagesAreNormalised) {
   EXPECT_EQ(f.image.channels(), 3);  // gray -> BGR
 }
 
+TEST(ImageIo, DeclaredSizesBombsBigJpegsAndCutShortFiles) {
+  TempDir dir;
+  const cv::Mat p = portrait();
+  for (const char* ext : {".png", ".jpg", ".bmp"}) {
+    const fs::path f = dir / (std::string("p") + ext);
+    ASSERT_TRUE(cv::imwrite(f.string(), p));
+    EXPECT_EQ(declaredImageSize(f), p.size()) << ext;
+    std::string warning = "stale";
+    loadImageBgr(f, &warning);
+    EXPECT_TRUE(warning.empty()) << ext << ": " << warning;
+  }
+  EXPECT_EQ(declaredImageSize(test::faceImage("portrait-005.jpg")), cv::Size(500, 500));  // a camera JPEG
+  // A few dozen bytes of PNG header declaring 30000 x 30000 pixels: refused before decoding.
+  std::string bomb = "\x89PNG\r\n\x1a\n";
+  bomb += std::string("\0\0\0\x0dIHDR", 8) + std::string("\0\0\x75\x30\0\0\x75\x30\x08\0\0\0\0", 13);
+  bomb += std::string(40, '\0');
+  writeBytes(dir / "bomb.png", bomb);
+  EXPECT_EQ(declaredImageSize(dir / "bomb.png"), cv::Size(30000, 30000));
+  try {
+    loadImageBgr(dir / "bomb.png");
+    FAIL() << "a 900-megapixel image was decoded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bomb.png declares 30000 x 30000 pixels"), std::string::npos)
+        << e.what();
+  }
+  // A JPEG more than twice kMaxImageSide wide is decoded at a reduced scale, and still ends at kMaxImageSide.
+  cv::Mat wide;
+  cv::resize(p, wide, cv::Size(9000, 9000 * p.rows / p.cols), 0, 0, cv::INTER_LINEAR);
+  ASSERT_TRUE(cv::imwrite((dir / "wide.jpg").string(), wide));
+  const cv::Mat loaded = loadImageBgr(dir / "wide.jpg");
+  EXPECT_EQ(loaded.cols, kMaxImageSide);
+  cv::Mat expected;
+  cv::resize(wide, expected, loaded.size(), 0, 0, cv::INTER_AREA);
+  EXPECT_LT(cv::norm(loaded, expected, cv::NORM_L1) / static_cast<double>(loaded.total() * 3), 3.0);
+  // A JPEG cut in half loads (its lower part gray) with a warning naming it.
+  std::ifstream in((dir / "p.jpg").string(), std::ios::binary);
+  const std::string whole((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  writeBytes(dir / "cut.jpg", whole.substr(0, whole.size() / 2));
+  std::string warning;
+  const cv::Mat cut = loadImageBgr(dir / "cut.jpg", &warning);
+  EXPECT_EQ(cut.size(), p.size());
+  EXPECT_NE(warning.find("cut.jpg is cut short"), std::string::npos) << warning;
+}
+
 TEST(FolderSource, ReadsImagesInOrderAndSkipsUndecodableOnes) {
   TempDir dir;
   const cv::Mat p = portrait();
