@@ -10,6 +10,12 @@ namespace lldif {
 
 namespace {
 
+// LibTorch's messages run on with a stack trace: the first line is the reason.
+std::string firstLine(const char* what) {
+  const std::string s(what);
+  return s.substr(0, std::min<std::size_t>(s.find('\n'), 160));
+}
+
 torch::Tensor bytesTensor(const std::vector<std::uint8_t>& bytes) {
   torch::Tensor t = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
   if (!bytes.empty()) std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
@@ -98,7 +104,7 @@ FacePack loadFacePack(const std::filesystem::path& file) {
     a.read("format", format);
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + " is not a face pack written by 'lldif prepare' (" +
-                             std::string(e.what()).substr(0, 160) + ")");
+                             firstLine(e.what()) + ")");
   }
   const int64_t version = format.numel() == 1 ? format.item<int64_t>() : -1;
   if (version != 1 && version != 2)
@@ -141,7 +147,7 @@ FacePack loadFacePack(const std::filesystem::path& file) {
     }
   } catch (const std::exception& e) {
     throw std::runtime_error(file.string() + " is a damaged face pack (" +
-                             std::string(e.what()).substr(0, 160) + ")");
+                             firstLine(e.what()) + ")");
   }
   const int64_t n = p.votes.size(0);
   if (p.images.size(0) != n || p.landmarks.size(0) != n || p.split.size(0) != n || p.detected.size(0) != n)
