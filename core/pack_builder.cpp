@@ -129,21 +129,15 @@ PackStats buildFacePack(const std::vector<PackSource>& sources, const fs::path& 
   PackStats stats;
   std::vector<int64_t> keep;
   for (int64_t i = 0; i < N; ++i) {
+    pack.names.push_back(items[static_cast<std::size_t>(i)].name);
     if (ok[static_cast<std::size_t>(i)]) {
       keep.push_back(i);
-      pack.names.push_back(items[static_cast<std::size_t>(i)].name);
       stats.detected += pack.detected[i].item<int>();
     } else {
       ++stats.skipped;
     }
   }
-  const torch::Tensor idx = torch::tensor(keep);
-  pack.images = pack.images.index_select(0, idx);
-  pack.landmarks = pack.landmarks.index_select(0, idx);
-  pack.votes = pack.votes.index_select(0, idx);
-  pack.split = pack.split.index_select(0, idx);
-  pack.detected = pack.detected.index_select(0, idx);
-  if (pack.dark_landmarks.defined()) pack.dark_landmarks = pack.dark_landmarks.index_select(0, idx);
+  pack = selectRows(pack, torch::tensor(keep, torch::kLong));
   stats.images = static_cast<int>(keep.size());
   saveFacePack(out, pack, PackWriteOptions{options.max_error});
   return stats;

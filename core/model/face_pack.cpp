@@ -46,10 +46,8 @@ torch::Tensor decodeLandmarkTensor(const torch::Tensor& code, std::vector<int64_
 
 torch::Tensor FacePack::indices(Split s) const { return (split == static_cast<int>(s)).nonzero().squeeze(1); }
 
-FacePack selectSplits(const FacePack& p, const std::vector<Split>& splits) {
-  torch::Tensor keep = torch::zeros_like(p.split, torch::kBool);
-  for (Split s : splits) keep = keep | (p.split == static_cast<int>(s));
-  const torch::Tensor idx = keep.nonzero().squeeze(1);
+FacePack selectRows(const FacePack& p, const torch::Tensor& rows) {
+  const torch::Tensor idx = rows.to(torch::kLong).contiguous();
   FacePack q = p;
   q.images = p.images.index_select(0, idx);
   q.landmarks = p.landmarks.index_select(0, idx);
@@ -58,9 +56,17 @@ FacePack selectSplits(const FacePack& p, const std::vector<Split>& splits) {
   q.detected = p.detected.index_select(0, idx);
   if (p.dark_landmarks.defined()) q.dark_landmarks = p.dark_landmarks.index_select(0, idx);
   q.names.clear();
-  const auto* rows = idx.data_ptr<int64_t>();
-  for (int64_t i = 0; i < idx.numel(); ++i) q.names.push_back(p.names.at(static_cast<std::size_t>(rows[i])));
+  if (static_cast<int64_t>(p.names.size()) == p.size()) {
+    const auto* r = idx.data_ptr<int64_t>();
+    for (int64_t i = 0; i < idx.numel(); ++i) q.names.push_back(p.names[static_cast<std::size_t>(r[i])]);
+  }
   return q;
+}
+
+FacePack selectSplits(const FacePack& p, const std::vector<Split>& splits) {
+  torch::Tensor keep = torch::zeros_like(p.split, torch::kBool);
+  for (Split s : splits) keep = keep | (p.split == static_cast<int>(s));
+  return selectRows(p, keep.nonzero().squeeze(1));
 }
 
 void saveFacePack(const std::filesystem::path& file, const FacePack& p, const PackWriteOptions& options) {
@@ -146,8 +152,7 @@ FacePack loadFacePack(const std::filesystem::path& file) {
       p.alignment_template.assign(tmpl.data_ptr<float>(), tmpl.data_ptr<float>() + tmpl.numel());
     }
   } catch (const std::exception& e) {
-    throw std::runtime_error(file.string() + " is a damaged face pack (" +
-                             firstLine(e.what()) + ")");
+    throw std::runtime_error(file.string() + " is a damaged face pack (" + firstLine(e.what()) + ")");
   }
   const int64_t n = p.votes.size(0);
   if (p.images.size(0) != n || p.landmarks.size(0) != n || p.split.size(0) != n || p.detected.size(0) != n)

@@ -39,6 +39,8 @@ struct FacePack {
   torch::Tensor indices(Split s) const;
 };
 
+// The given rows ([K] int64), in that order: every tensor, and the names when the pack has one per row.
+FacePack selectRows(const FacePack& pack, const torch::Tensor& rows);
 // The rows of the given splits, in their order (names, votes and all).
 FacePack selectSplits(const FacePack& pack, const std::vector<Split>& splits);
 

@@ -26,24 +26,6 @@ constexpr int kContexts = 5 * 9 * 9;
 // the FNV-1a hash of its decoded pixels (u64 each), then the blocks' streams one after the other.
 constexpr std::size_t kFixedHeader = 4 + 3 * 4 + 2 * 8;
 
-void put32(std::vector<std::uint8_t>& o, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-void put64(std::vector<std::uint8_t>& o, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-std::uint64_t get(const std::uint8_t* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
-std::uint64_t fnv1a(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
-
 // The models of one block and the pixel loop shared by the encoder and the decoder: `code(ctx, residual)`
 // writes (encoder) or reads (decoder) the quantised residual of one pixel.
 struct PixelModel {
@@ -130,7 +112,7 @@ std::vector<std::uint8_t> encodeBlock(const std::uint8_t* pixels, std::int64_t n
       return q;
     });
   }
-  hash = fnv1a(rec.data(), rec.size());
+  hash = rc::fnv1a(rec.data(), rec.size());
   return enc.finish();
 }
 
@@ -146,7 +128,7 @@ bool decodeBlock(const std::uint8_t* data, std::size_t size, std::int64_t n, int
       return std::clamp(rc::unzigzag(u), -256, 256);
     });
   }
-  return fnv1a(out, area * static_cast<std::size_t>(n)) == hash;
+  return rc::fnv1a(out, area * static_cast<std::size_t>(n)) == hash;
 }
 
 // Runs job(b) for b in [0, blocks) on all cores; rethrows the first failure.
@@ -192,14 +174,14 @@ std::vector<std::uint8_t> encodeGrayImages(const std::uint8_t* pixels, std::int6
                     hashes[static_cast<std::size_t>(b)]);
   });
   std::vector<std::uint8_t> out(kMagic, kMagic + 4);
-  put32(out, static_cast<std::uint32_t>(width));
-  put32(out, static_cast<std::uint32_t>(height));
-  put32(out, static_cast<std::uint32_t>(max_error));
-  put64(out, static_cast<std::uint64_t>(count));
-  put64(out, static_cast<std::uint64_t>(blocks));
+  rc::putLittleEndian(out, static_cast<std::uint32_t>(width), 4);
+  rc::putLittleEndian(out, static_cast<std::uint32_t>(height), 4);
+  rc::putLittleEndian(out, static_cast<std::uint32_t>(max_error), 4);
+  rc::putLittleEndian(out, static_cast<std::uint64_t>(count), 8);
+  rc::putLittleEndian(out, static_cast<std::uint64_t>(blocks), 8);
   for (std::size_t b = 0; b < streams.size(); ++b) {
-    put64(out, streams[b].size());
-    put64(out, hashes[b]);
+    rc::putLittleEndian(out, streams[b].size(), 8);
+    rc::putLittleEndian(out, hashes[b], 8);
   }
   for (const auto& s : streams) out.insert(out.end(), s.begin(), s.end());
   return out;
@@ -209,10 +191,10 @@ GrayStreamInfo readGrayStreamInfo(const std::uint8_t* data, std::size_t size) {
   if (size < kFixedHeader || std::memcmp(data, kMagic, 4) != 0)
     throw std::runtime_error("not a gray image stream (bad header)");
   GrayStreamInfo info;
-  info.width = static_cast<int>(get(data + 4, 4));
-  info.height = static_cast<int>(get(data + 8, 4));
-  info.max_error = static_cast<int>(get(data + 12, 4));
-  const std::uint64_t count = get(data + 16, 8), blocks = get(data + 24, 8);
+  info.width = static_cast<int>(rc::getLittleEndian(data + 4, 4));
+  info.height = static_cast<int>(rc::getLittleEndian(data + 8, 4));
+  info.max_error = static_cast<int>(rc::getLittleEndian(data + 12, 4));
+  const std::uint64_t count = rc::getLittleEndian(data + 16, 8), blocks = rc::getLittleEndian(data + 24, 8);
   if (info.width < 1 || info.height < 1 || info.width > 4096 || info.height > 4096 || info.max_error > 16 ||
       count > (1ull << 40) || blocks != (count + kImagesPerBlock - 1) / kImagesPerBlock ||
       size < kFixedHeader + 16 * blocks)
@@ -229,8 +211,10 @@ void decodeGrayImages(const std::uint8_t* data, std::size_t size, std::uint8_t* 
   std::vector<std::uint64_t> hashes(static_cast<std::size_t>(blocks));
   offset[0] = kFixedHeader + 16 * static_cast<std::size_t>(blocks);
   for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::uint64_t bytes = get(data + kFixedHeader + 16 * static_cast<std::size_t>(b), 8);
-    hashes[static_cast<std::size_t>(b)] = get(data + kFixedHeader + 16 * static_cast<std::size_t>(b) + 8, 8);
+    const std::uint64_t bytes =
+        rc::getLittleEndian(data + kFixedHeader + 16 * static_cast<std::size_t>(b), 8);
+    hashes[static_cast<std::size_t>(b)] =
+        rc::getLittleEndian(data + kFixedHeader + 16 * static_cast<std::size_t>(b) + 8, 8);
     if (bytes > size) throw std::runtime_error("gray image stream truncated");
     offset[static_cast<std::size_t>(b) + 1] =
         offset[static_cast<std::size_t>(b)] + static_cast<std::size_t>(bytes);

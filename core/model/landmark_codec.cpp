@@ -17,24 +17,6 @@ constexpr char kMagic[4] = {'L', 'L', 'C', '1'};
 constexpr std::size_t kHeader = 4 + 2 * 4 + 2 * 8;
 constexpr double kMaxGridValue = 1 << 20;  // |value * grid| at most this, so residuals fit the coder
 
-void put32(std::vector<std::uint8_t>& o, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-void put64(std::vector<std::uint8_t>& o, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-std::uint64_t get(const std::uint8_t* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-std::uint64_t fnv1a(const void* data, std::size_t n) {
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
-
 // The smallest power of two s <= 256 with every value * s an integer of magnitude <= kMaxGridValue; 0 if
 // none.
 int findGrid(const float* v, std::size_t n) {
@@ -70,10 +52,10 @@ std::vector<std::uint8_t> encodeLandmarks(const float* values, std::int64_t coun
   const std::size_t n = static_cast<std::size_t>(count) * static_cast<std::size_t>(per_face);
   const int grid = findGrid(values, n);
   std::vector<std::uint8_t> out(kMagic, kMagic + 4);
-  put32(out, static_cast<std::uint32_t>(points));
-  put32(out, static_cast<std::uint32_t>(grid));
-  put64(out, static_cast<std::uint64_t>(count));
-  put64(out, fnv1a(values, n * sizeof(float)));
+  rc::putLittleEndian(out, static_cast<std::uint32_t>(points), 4);
+  rc::putLittleEndian(out, static_cast<std::uint32_t>(grid), 4);
+  rc::putLittleEndian(out, static_cast<std::uint64_t>(count), 8);
+  rc::putLittleEndian(out, rc::fnv1a(values, n * sizeof(float)), 8);
   if (grid == 0) {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(values);
     out.insert(out.end(), bytes, bytes + n * sizeof(float));
@@ -89,7 +71,7 @@ std::vector<std::uint8_t> encodeLandmarks(const float* values, std::int64_t coun
     for (std::size_t j = 0; j < mean.size(); ++j)
       mean[j] = static_cast<std::int32_t>(std::lrint(sum[j] / static_cast<double>(count)));
   }
-  for (std::int32_t m : mean) put32(out, static_cast<std::uint32_t>(m));
+  for (std::int32_t m : mean) rc::putLittleEndian(out, static_cast<std::uint32_t>(m), 4);
   rc::RangeEncoder enc;
   Models models(static_cast<std::size_t>(per_face));
   for (std::int64_t f = 0; f < count; ++f) {
@@ -106,7 +88,8 @@ LandmarkStreamInfo readLandmarkStreamInfo(const std::uint8_t* data, std::size_t 
   if (size < kHeader || std::memcmp(data, kMagic, 4) != 0)
     throw std::runtime_error("not a landmark stream (bad header)");
   LandmarkStreamInfo info;
-  const std::uint64_t points = get(data + 4, 4), grid = get(data + 8, 4), count = get(data + 12, 8);
+  const std::uint64_t points = rc::getLittleEndian(data + 4, 4), grid = rc::getLittleEndian(data + 8, 4),
+                      count = rc::getLittleEndian(data + 12, 8);
   if (points < 1 || points > 4096 || grid > 256 || (grid & (grid - 1)) != 0 || count > (1ull << 36))
     throw std::runtime_error("landmark stream: header out of range");
   const std::size_t n = static_cast<std::size_t>(count * points * 2);
@@ -127,7 +110,8 @@ void decodeLandmarks(const std::uint8_t* data, std::size_t size, float* out) {
   } else {
     std::vector<std::int32_t> mean(static_cast<std::size_t>(per_face));
     for (std::size_t j = 0; j < mean.size(); ++j)
-      mean[j] = std::clamp(static_cast<std::int32_t>(get(data + kHeader + 4 * j, 4)), -(1 << 22), 1 << 22);
+      mean[j] = std::clamp(static_cast<std::int32_t>(rc::getLittleEndian(data + kHeader + 4 * j, 4)),
+                           -(1 << 22), 1 << 22);
     const std::size_t start = kHeader + 4 * mean.size();
     rc::RangeDecoder dec(data + start, size - start);
     Models models(static_cast<std::size_t>(per_face));
@@ -143,7 +127,7 @@ void decodeLandmarks(const std::uint8_t* data, std::size_t size, float* out) {
       }
     }
   }
-  if (fnv1a(out, n * sizeof(float)) != get(data + 20, 8))
+  if (rc::fnv1a(out, n * sizeof(float)) != rc::getLittleEndian(data + 20, 8))
     throw std::runtime_error("landmark stream corrupt: the decoded values do not match their checksum");
 }
 
