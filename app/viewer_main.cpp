@@ -4,8 +4,8 @@
 #include <QMessageBox>
 #include <cstdio>
 #include <filesystem>
-#include <utility>
 #include <memory>
+#include <utility>
 
 #include "core/blas_kernels.h"
 #include "core/data_paths.h"
@@ -37,8 +37,14 @@ int main(int argc, char** argv) {
   QCommandLineOption mode_opt("mode", "Start in mode clear, darkroom or compare.", "MODE");
   QCommandLineOption level_opt("level", "Low-light preset ll or xll.", "LEVEL");
   QCommandLineOption tab_opt("tab", "Analysis tab to show: face, histograms or tsne.", "TAB");
+  QCommandLineOption faces_opt(
+      "faces",
+      "Change each face before the model reads it (clear and compare modes): none, blur, "
+      "lowres, sharpen, contrast, gamma, jpeg, noise, sunglasses or mask.",
+      "KIND");
   QCommandLineOption no_settings("no-settings", "Neither read nor write the saved settings.");
-  parser.addOptions({source, screenshot, quit_after, model_opt, device_opt, mode_opt, level_opt, tab_opt, no_settings});
+  parser.addOptions({source, screenshot, quit_after, model_opt, device_opt, mode_opt, level_opt, tab_opt,
+                     faces_opt, no_settings});
   parser.process(app);
 
   bool ok = false;
@@ -54,10 +60,14 @@ int main(int argc, char** argv) {
   opts.mode = parser.value(mode_opt);
   opts.level = parser.value(level_opt);
   opts.tab = parser.value(tab_opt);
+  opts.faces = parser.value(faces_opt);
   opts.use_settings = !parser.isSet(no_settings) && opts.screenshot_path.isEmpty();
-  for (const auto& [value, allowed] : {std::pair{opts.mode, QStringList{"", "clear", "darkroom", "compare"}},
-                                       std::pair{opts.level, QStringList{"", "ll", "xll"}},
-                                       std::pair{opts.tab, QStringList{"", "face", "histograms", "tsne"}}}) {
+  for (const auto& [value, allowed] :
+       {std::pair{opts.mode, QStringList{"", "clear", "darkroom", "compare"}},
+        std::pair{opts.level, QStringList{"", "ll", "xll"}},
+        std::pair{opts.tab, QStringList{"", "face", "histograms", "tsne"}},
+        std::pair{opts.faces, QStringList{"", "none", "blur", "lowres", "sharpen", "contrast", "gamma",
+                                          "jpeg", "noise", "sunglasses", "mask"}}}) {
     if (!allowed.contains(value)) {
       std::fprintf(stderr, "lldif-viewer: unknown value '%s' (expected one of: %s)\n", qPrintable(value),
                    qPrintable(allowed.mid(1).join(", ")));
@@ -67,8 +77,9 @@ int main(int argc, char** argv) {
 
   // The emotion model: without one the viewer still shows faces, and says why.
   std::shared_ptr<lldif::EmotionModel> model;
-  const std::filesystem::path model_path =
-      parser.isSet(model_opt) ? std::filesystem::path(parser.value(model_opt).toStdString()) : lldif::defaultModelPath();
+  const std::filesystem::path model_path = parser.isSet(model_opt)
+                                               ? std::filesystem::path(parser.value(model_opt).toStdString())
+                                               : lldif::defaultModelPath();
   if (model_path.empty()) {
     opts.model_error = "No emotion model found (models/lldif.ckpt or $LLDIF_MODEL): showing faces only.";
   } else {
@@ -77,7 +88,8 @@ int main(int argc, char** argv) {
       mo.device = parser.value(device_opt).toStdString();
       model = lldif::EmotionModel::load(model_path, mo);
     } catch (const std::exception& e) {
-      opts.model_error = QString("The emotion model could not be loaded, showing faces only: %1").arg(e.what());
+      opts.model_error =
+          QString("The emotion model could not be loaded, showing faces only: %1").arg(e.what());
     }
   }
   if (!opts.model_error.isEmpty()) std::fprintf(stderr, "lldif-viewer: %s\n", qPrintable(opts.model_error));

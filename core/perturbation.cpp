@@ -117,4 +117,30 @@ cv::Mat perturb(const cv::Mat& gray, Perturbation p, const cv::Rect& face_in, st
   return gray.clone();
 }
 
+cv::Rect ferFramingOfBox(const cv::Rect2f& b) {
+  const double w = b.width / 0.84, h = b.height / 0.84;
+  return cv::Rect(cvRound(b.x - 0.08 * w), cvRound(b.y - 0.13 * h), cvRound(w), cvRound(h));
+}
+
+cv::Mat perturbFaces(const cv::Mat& image, Perturbation p, const std::vector<cv::Rect>& faces,
+                     std::uint64_t seed) {
+  cv::Mat out = image.clone();
+  if (p == Perturbation::kNone) return out;
+  const cv::Rect frame(0, 0, image.cols, image.rows);
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    const cv::Rect& f = faces[i];
+    const cv::Rect region = f & frame;
+    if (region.width < 8 || region.height < 8) continue;
+    // The whole face frame, its part outside the image filled with the image's edge, changed as one face
+    // (so the occluders and the blur's scale follow the whole face), then its part inside put back.
+    const int top = region.y - f.y, left = region.x - f.x;
+    cv::Mat canvas;
+    cv::copyMakeBorder(out(region), canvas, top, f.y + f.height - region.y - region.height, left,
+                       f.x + f.width - region.x - region.width, cv::BORDER_REPLICATE);
+    const cv::Mat changed = perturb(canvas, p, cv::Rect(0, 0, f.width, f.height), seed + i);
+    changed(cv::Rect(left, top, region.width, region.height)).copyTo(out(region));
+  }
+  return out;
+}
+
 }  // namespace lldif

@@ -26,20 +26,31 @@ ProcessedFrame FrameProcessor::process(const Frame& frame, bool track) {
   out.raw = frame.image;
   out.frame = frame;
   const auto index = static_cast<std::uint64_t>(frame.index);
-  if (s.compare || s.darkroom) {
+  const bool darkroom = s.darkroom && !s.compare;
+  if (darkroom) {
     const auto t0 = Clock::now();
-    cv::Mat dark = darkFrame(frame.image, s, index);
+    out.frame.image = darkFrame(frame.image, s, index);
     out.darken_ms = msSince(t0);
-    if (s.compare)
-      out.dark = dark;
-    else
-      out.frame.image = dark;
   }
   if (s.camera_dark) out.preview = enhance(out.frame.image);
   // A still photo (an image, an image folder) is searched as one (FaceAnalyzer::analyzeStill), whatever
   // track says: it is unrelated to the frame before it.
   out.analysis =
       frame.still ? analyzer_->analyzeStill(out.frame.image) : analyzer_->analyze(out.frame.image, track);
+  if (s.perturbation != Perturbation::kNone && !darkroom && !out.analysis.faces.empty()) {
+    std::vector<cv::Rect> regions;
+    for (const FaceResult& f : out.analysis.faces)
+      regions.push_back(f.face_crop ? cv::Rect(f.box) : ferFramingOfBox(f.box));
+    out.frame.image = perturbFaces(out.frame.image, s.perturbation, regions, s.seed * 1000003ull + index);
+    const cv::Mat gray = toGray(out.frame.image);
+    for (FaceResult& f : out.analysis.faces) f.aligned = cutSameFace(gray, f, analyzer_->options().align);
+    out.perturbed = true;
+  }
+  if (s.compare) {
+    const auto t0 = Clock::now();
+    out.dark = darkFrame(out.frame.image, s, index);
+    out.darken_ms = msSince(t0);
+  }
 
   if (model_ && s.emotions && !out.analysis.faces.empty()) {
     const auto t0 = Clock::now();

@@ -19,6 +19,7 @@
 #include "core/frame_source.h"
 #include "core/latest_frame_slot.h"
 #include "core/lowlight.h"
+#include "core/perturbation.h"
 
 namespace lldif {
 
@@ -28,6 +29,10 @@ namespace lldif {
 //   darkroom: the frame is darkened by the low-light model first; faces and emotions on the dark frame
 //   compare:  faces on the clear frame; emotions on the clear face AND on the same face cut (with the same
 //             landmarks) from the darkened frame: two model passes, the gap is the model's, not dlib's
+// A perturbation (blur, JPEG, sunglasses, a mask, ...: faces from elsewhere) changes each face found, in a
+// FERPlus-like frame around it (ferFramingOfBox), before the model reads it and before compare mode
+// darkens the frame, with the landmarks found on the unchanged face (as `lldif eval --perturb` frames a
+// face from the unchanged image). Not in dark-room mode, whose faces are found on the dark frame.
 // When a face is also read mirrored and the two readings averaged (ModelOptions::flip_average): more
 // accurate, twice the model's rows. kStills: photos and image folders, where time is no object; video
 // frames are many views of a face already (the viewer's smoothing averages them) and keep one pass, so
@@ -41,6 +46,7 @@ struct ProcessorSettings {
   bool emotions = true;      // run the model (when one is loaded)
   int noise_seeds = 1;       // K >= 1 noise draws per face: the spread is an uncertainty measure
   MirrorAveraging mirror = MirrorAveraging::kStills;
+  Perturbation perturbation = Perturbation::kNone;  // clear and compare modes (above)
   LowLightParams lowlight;
   std::uint64_t seed = 1;  // noise seed (frame index is mixed in, so noise changes per frame)
 };
@@ -53,9 +59,10 @@ struct FaceEmotion {
 };
 
 struct ProcessedFrame {
-  Frame frame;                 // what was analysed (darkened when darkroom is on)
+  Frame frame;                 // what was analysed (darkened when darkroom is on; faces perturbed)
   cv::Mat raw;                 // the frame as captured
-  cv::Mat dark;                // compare mode: the darkened frame
+  cv::Mat dark;                // compare mode: the darkened frame (of the perturbed one)
+  bool perturbed = false;      // the faces were changed (ProcessorSettings::perturbation)
   cv::Mat preview;             // camera_dark: the enhanced frame to show (the model never sees it)
   ProcessorSettings settings;  // as applied to this frame
   FrameAnalysis analysis;

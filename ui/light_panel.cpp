@@ -38,6 +38,7 @@ LightPanel::LightPanel(QWidget* parent)
       seeds_(new QSpinBox(this)),
       uncertainty_(new QCheckBox(tr("Show uncertainty (spread)"), this)),
       mirror_(new QComboBox(this)),
+      perturbation_(new QComboBox(this)),
       smoothing_(new QCheckBox(tr("Temporal smoothing (EMA)"), this)),
       alpha_(slider(5, 100, this)),
       ev_label_(new QLabel(this)),
@@ -103,6 +104,15 @@ LightPanel::LightPanel(QWidget* parent)
          "86.7 -> 87.0% clear, 85.4 -> 86.1% low light), twice the model's work per face. 'photos only': "
          "images and folders; video keeps one pass to keep up with the camera (models/MODEL_CARD.md)"));
   mform->addRow(tr("Mirror averaging"), mirror_);
+  // Item index = Perturbation.
+  perturbation_->addItems({tr("as they are"), tr("blurred"), tr("low resolution"), tr("sharpened"),
+                           tr("low contrast"), tr("brighter (gamma)"), tr("JPEG quality 15"),
+                           tr("sensor noise"), tr("sunglasses"), tr("mask")});
+  perturbation_->setToolTip(
+      tr("Changes each face found before the model reads it (and before compare mode darkens it), as "
+         "'lldif eval --perturb' does on a benchmark: how the model holds up on faces from other cameras "
+         "and collections. Clear and compare modes (models/MODEL_CARD.md has the measured accuracies)"));
+  mform->addRow(tr("Faces"), perturbation_);
   smoothing_->setChecked(true);
   mform->addRow(QString(), smoothing_);
   alpha_->setValue(35);
@@ -127,6 +137,10 @@ LightPanel::LightPanel(QWidget* parent)
   });
   connect(seeds_, &QSpinBox::valueChanged, this, [this] { emit changed(); });
   connect(mirror_, &QComboBox::currentIndexChanged, this, [this] { emit changed(); });
+  connect(perturbation_, &QComboBox::currentIndexChanged, this, [this] { emit changed(); });
+  // Dark room finds its faces on the dark frame: no face to change before the darkening.
+  connect(mode_group_, &QButtonGroup::idToggled, this,
+          [this] { perturbation_->setEnabled(mode() != ViewMode::kDarkroom); });
   for (QCheckBox* c : {noise_, camera_dark_, preview_, uncertainty_, smoothing_})
     connect(c, &QCheckBox::toggled, this, [this] { emit changed(); });
   updateLabels();
@@ -194,6 +208,7 @@ ProcessorSettings LightPanel::apply(ProcessorSettings s) const {
   s.lowlight = lowLight();
   s.noise_seeds = seeds_->value();
   s.mirror = mirrorAveraging();
+  s.perturbation = m == ViewMode::kDarkroom ? Perturbation::kNone : perturbation();
   return s;
 }
 
@@ -206,6 +221,10 @@ MirrorAveraging LightPanel::mirrorAveraging() const {
   return static_cast<MirrorAveraging>(std::clamp(mirror_->currentIndex(), 0, 2));
 }
 void LightPanel::setMirrorAveraging(MirrorAveraging m) { mirror_->setCurrentIndex(static_cast<int>(m)); }
+Perturbation LightPanel::perturbation() const {
+  return static_cast<Perturbation>(std::clamp(perturbation_->currentIndex(), 0, perturbation_->count() - 1));
+}
+void LightPanel::setPerturbation(Perturbation p) { perturbation_->setCurrentIndex(static_cast<int>(p)); }
 
 void LightPanel::saveSettings() const {
   QSettings s;
@@ -223,6 +242,7 @@ void LightPanel::saveSettings() const {
   s.setValue("seeds", seeds_->value());
   s.setValue("uncertainty", uncertainty_->isChecked());
   s.setValue("mirror", mirror_->currentIndex());
+  s.setValue("perturbation", QString::fromStdString(perturbationName(perturbation())));
   s.setValue("smoothing", smoothing_->isChecked());
   s.setValue("alpha", alpha_->value());
   s.endGroup();
@@ -247,6 +267,11 @@ void LightPanel::loadSettings() {
   uncertainty_->setChecked(s.value("uncertainty", false).toBool());
   mirror_->setCurrentIndex(
       std::clamp(s.value("mirror", static_cast<int>(MirrorAveraging::kStills)).toInt(), 0, 2));
+  try {
+    setPerturbation(perturbationFromName(s.value("perturbation", "none").toString().toStdString()));
+  } catch (const std::invalid_argument&) {  // a name this version does not know
+    setPerturbation(Perturbation::kNone);
+  }
   smoothing_->setChecked(s.value("smoothing", true).toBool());
   alpha_->setValue(s.value("alpha", 35).toInt());
   const int m = std::clamp(s.value("mode", 0).toInt(), 0, 2);

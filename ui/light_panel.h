@@ -1,6 +1,7 @@
 // light_panel.h - the dark-room controls: mode (clear / dark room / compare), presets ll / xll, EV, sensor
 // noise (full well, read noise), colour cast, "the camera is already dark" with an enhanced preview, noise
-// seeds (uncertainty), mirror averaging and temporal smoothing. Persists itself in QSettings. UI thread only.
+// seeds (uncertainty), mirror averaging, faces from elsewhere (a perturbation of each face) and temporal
+// smoothing. Persists itself in QSettings. UI thread only.
 #pragma once
 
 #include <QWidget>
@@ -36,6 +37,10 @@ class LightPanel : public QWidget {
   bool uncertainty() const;
   MirrorAveraging mirrorAveraging() const;  // "Mirror averaging" (ProcessorSettings::mirror)
   void setMirrorAveraging(MirrorAveraging m);
+  // "Faces from elsewhere": each face blurred, compressed, covered... (ProcessorSettings::perturbation);
+  // offered in clear and compare modes (dark room finds its faces on the dark frame).
+  Perturbation perturbation() const;
+  void setPerturbation(Perturbation p);
 
   void saveSettings() const;
   void loadSettings();
@@ -60,6 +65,7 @@ class LightPanel : public QWidget {
   QSpinBox* seeds_;
   QCheckBox* uncertainty_;
   QComboBox* mirror_;
+  QComboBox* perturbation_;
   QCheckBox* smoothing_;
   QSlider* alpha_;
   QLabel* ev_label_;

@@ -97,6 +97,8 @@ MainWindow::MainWindow(std::shared_ptr<FrameProcessor> processor, const MainWind
   if (options_.mode == "compare") light_panel_->setMode(ViewMode::kCompare);
   if (options_.mode == "clear") light_panel_->setMode(ViewMode::kClear);
   if (!options_.level.isEmpty()) light_panel_->setPreset(options_.level);
+  if (!options_.faces.isEmpty())
+    light_panel_->setPerturbation(perturbationFromName(options_.faces.toStdString()));
   if (options_.tab == "histograms") tabs_->setCurrentWidget(histogram_panel_);
   if (options_.tab == "tsne") tabs_->setCurrentWidget(tsne_panel_);
   applyLight();
@@ -389,6 +391,10 @@ void MainWindow::onFrame(ProcessedFramePtr frame, RunnerStats stats) {
     vf.caption = tr("dark room (EV -%1)").arg(s.lowlight.ev, 0, 'f', 2);
   } else if (!frame->preview.empty()) {
     vf.caption = tr("enhanced preview (the model sees the raw frame)");
+  }
+  if (frame->perturbed) {
+    const QString kind = QString::fromStdString(perturbationName(s.perturbation));
+    vf.caption = vf.caption.isEmpty() ? tr("faces: %1").arg(kind) : tr("%1, faces: %2").arg(vf.caption, kind);
   }
   bool selected_seen = false;
   for (std::size_t i = 0; i < frame->analysis.faces.size(); ++i) {

@@ -32,8 +32,9 @@ struct MainWindowOptions {
   QString mode;               // clear, darkroom or compare (empty: as last time)
   QString level;              // ll or xll (empty: as last time)
   QString tab;                // face, histograms or tsne: the analysis tab to show
-  bool use_settings = true;   // read and write QSettings (tests and automation turn it off)
-  QString model_error;        // why no model was loaded (shown once), empty if one was
+  QString faces;             // a perturbation name (core/perturbation.h) for every face (empty: as last time)
+  bool use_settings = true;  // read and write QSettings (tests and automation turn it off)
+  QString model_error;       // why no model was loaded (shown once), empty if one was
 };
 
 // UI thread only.

@@ -101,5 +101,27 @@ TEST(Perturbation, OccludersCoverTheEyesOrMouthOfTheFaceBoxGiven) {
   EXPECT_THROW(perturb(cv::Mat(), Perturbation::kBlur, face), std::invalid_argument);
 }
 
+TEST(Perturbation, FacesInAFrameAreChangedInTheirFerPlusFramingAndNothingElse) {
+  // dlib's box covers x 0.08, y 0.13, w 0.84, h 0.84 of a FERPlus frame: 84 px of a 100-px frame.
+  EXPECT_EQ(ferFramingOfBox(cv::Rect2f(108, 63, 84, 84)), cv::Rect(100, 50, 100, 100));
+  const cv::Mat g(300, 400, CV_8UC1, cv::Scalar(128));
+  const std::vector<cv::Rect> faces = {cv::Rect(0, 0, 96, 96),
+                                       cv::Rect(300, 200, 192, 192)};  // one past the edge
+  const cv::Mat out = perturbFaces(g, Perturbation::kSunglasses, faces);
+  // The first face's bar (rows 15-23, columns 8-40 of its 48ths), and the part of the second's in the frame.
+  const cv::Rect bar0(16, 30, 64, 16), bar1(300 + 32, 200 + 60, 400 - 332, 32);
+  EXPECT_EQ(cv::countNonZero(out(bar0) == 20), bar0.area());
+  EXPECT_EQ(cv::countNonZero(out(bar1) == 20), bar1.area());
+  EXPECT_EQ(cv::countNonZero(out != 128), bar0.area() + bar1.area());
+  // Blur changes the faces' regions only; none changes nothing.
+  cv::Mat noisy(300, 400, CV_8UC1);
+  cv::randu(noisy, 0, 255);
+  const cv::Mat blurred = perturbFaces(noisy, Perturbation::kBlur, {cv::Rect(50, 50, 100, 100)});
+  EXPECT_EQ(cv::norm(blurred(cv::Rect(200, 0, 200, 300)), noisy(cv::Rect(200, 0, 200, 300)), cv::NORM_INF),
+            0.0);
+  EXPECT_LT(detail(blurred(cv::Rect(60, 60, 80, 80))), 0.5 * detail(noisy(cv::Rect(60, 60, 80, 80))));
+  EXPECT_EQ(cv::norm(perturbFaces(noisy, Perturbation::kNone, faces), noisy, cv::NORM_INF), 0.0);
+}
+
 }  // namespace
 }  // namespace lldif

@@ -193,6 +193,54 @@ TEST(PipelineRunner, CompareModeFramesAFaceCropsDarkPassAsItsClearOne) {
     EXPECT_NEAR(r.emotions[0].dark.probs[k], r.emotions[0].main.probs[k], 1e-5f) << k;
 }
 
+// "Faces from elsewhere": the face found is changed (here covered by sunglasses) before the model reads it,
+// and before compare mode darkens the frame; dark room leaves it alone.
+TEST(PipelineRunner, APerturbationChangesTheFaceTheModelReadsInClearAndCompareModes) {
+  auto p = std::make_shared<FrameProcessor>(
+      std::make_unique<FaceAnalyzer>(AnalyzerOptions{}, test::sharedLandmarker()),
+      EmotionModel::load(std::filesystem::path(LLDIF_SOURCE_DIR) / "models/lldif.ckpt"));
+  Frame f;
+  f.image = test::placeOnCanvas(loadImageBgr(test::faceImage("portrait-005.jpg")), {640, 480});
+  ProcessorSettings s;
+  p->setSettings(s);
+  const ProcessedFrame as_is = p->process(f, false);
+  s.perturbation = Perturbation::kSunglasses;
+  p->setSettings(s);
+  const ProcessedFrame covered = p->process(f, false);
+  ASSERT_EQ(as_is.analysis.faces.size(), 1u);
+  ASSERT_EQ(covered.analysis.faces.size(), 1u);
+  EXPECT_FALSE(as_is.perturbed);
+  EXPECT_TRUE(covered.perturbed);
+  // The bar is in the frame shown and in the crop the model read, over the eyes (crop rows ~14-22).
+  const FaceResult& face = covered.analysis.faces[0];
+  const cv::Rect region = ferFramingOfBox(face.box);
+  const cv::Mat shown = toGray(covered.frame.image)(cv::Rect(
+      region.x + region.width / 4, region.y + region.height * 19 / 48, region.width / 2, region.height / 24));
+  EXPECT_LT(cv::mean(shown)[0], 25.0);
+  EXPECT_LT(cv::mean(face.aligned.crop(cv::Rect(12, 16, 24, 4)))[0], 40.0);
+  EXPECT_GT(cv::mean(as_is.analysis.faces[0].aligned.crop(cv::Rect(12, 16, 24, 4)))[0], 40.0);
+  float diff = 0;
+  for (int k = 0; k < kNumClasses; ++k)
+    diff += std::abs(covered.emotions[0].main.probs[k] - as_is.emotions[0].main.probs[k]);
+  EXPECT_GT(diff, 1e-3f);
+  // Compare: the dark frame is the covered one darkened (its eyes darker still than the face around them).
+  s.compare = true;
+  s.lowlight = lowLightPreset("ll").typical();
+  p->setSettings(s);
+  const ProcessedFrame both = p->process(f, false);
+  ASSERT_TRUE(both.perturbed);
+  const cv::Mat dark = toGray(both.dark);
+  const cv::Rect eyes(region.x + region.width / 4, region.y + region.height * 19 / 48, region.width / 2,
+                      region.height / 24);
+  const cv::Rect cheeks(eyes.x, region.y + region.height * 28 / 48, eyes.width, eyes.height);
+  EXPECT_LT(cv::mean(dark(eyes))[0] * 3, cv::mean(dark(cheeks))[0]);
+  // Dark room: faces are found on the dark frame; nothing is changed.
+  s.compare = false;
+  s.darkroom = true;
+  p->setSettings(s);
+  EXPECT_FALSE(p->process(f, false).perturbed);
+}
+
 // The viewer's "Mirror averaging" reaches the model: each face gets the reading of a model loaded with
 // flip averaging when the setting asks for it (always; photos only and the frame is a photo), and the
 // one-pass reading otherwise (off; photos only and the frame is from a video).

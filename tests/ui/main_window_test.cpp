@@ -135,6 +135,24 @@ class MainWindowTest : public QObject {
              static_cast<long long>(w.videoView()->frame().faces.size()));
   }
 
+  // "Faces": the chosen change reaches the processor in clear and compare modes, and the view says so;
+  // dark room turns it off (its faces are found on the dark frame).
+  void facesFromElsewhereReachTheProcessorOutsideTheDarkRoom() {
+    MainWindow w(processor(), noSettings());
+    w.show();
+    QCOMPARE(w.lightPanel()->perturbation(), Perturbation::kNone);
+    w.lightPanel()->setPerturbation(Perturbation::kMask);
+    QCOMPARE(w.lightPanel()->apply({}).perturbation, Perturbation::kMask);
+    w.lightPanel()->setMode(ViewMode::kCompare);
+    QCOMPARE(w.lightPanel()->apply({}).perturbation, Perturbation::kMask);
+    w.lightPanel()->setMode(ViewMode::kDarkroom);
+    QCOMPARE(w.lightPanel()->apply({}).perturbation, Perturbation::kNone);
+    w.lightPanel()->setMode(ViewMode::kClear);
+    QVERIFY(w.openSource(portrait("portrait-040.jpg")));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+    QVERIFY2(w.videoView()->frame().caption.contains("mask"), qPrintable(w.videoView()->frame().caption));
+  }
+
   // "Mirror averaging" (photos only by default) reaches the model: the same photo reads differently with
   // it off, and the model was set as asked (video frames: tests/core/pipeline_runner_test.cpp).
   void mirrorAveragingReachesTheModel() {
