@@ -66,7 +66,7 @@ struct FrameAnalysis {
   double mean_luminance = 0;
 };
 
-// The same face cut from another version of the frame it was found in (darkened, say), framed exactly as
+// The same face cut from another version of the frame it was found in (darkened, say), framed as
 // face.aligned was: a face crop in its own framing is resized whole, any other face aligned to the template
 // from the same landmarks; landmarks and heatmaps are face.aligned's. So two readings of a face differ only
 // by what was done to the frame. requires: gray is 8-bit gray, the size of that frame. Thread safe.
