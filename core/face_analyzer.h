@@ -67,9 +67,10 @@ struct FrameAnalysis {
 };
 
 // The same face cut from another version of the frame it was found in (darkened, say), framed as
-// face.aligned was: a face crop in its own framing is resized whole, any other face aligned to the template
-// from the same landmarks; landmarks and heatmaps are face.aligned's. So two readings of a face differ only
-// by what was done to the frame. requires: gray is 8-bit gray, the size of that frame. Thread safe.
+// face.aligned was: a face crop in its own framing is resized whole (exactly as it was), any other face
+// aligned to the template from the same landmarks (a face crop aligned that way was aligned on an upsampled
+// copy: the same framing, slightly other resampling). So two readings of a face differ by what was done to
+// the frame. requires: gray is 8-bit gray, the size of that frame. Thread safe.
 AlignedFace cutSameFace(const cv::Mat& gray, const FaceResult& face, const AlignOptions& align);
 
 // Not thread safe (detector scratch + tracker state): one analyzer per processing thread. The landmark
