@@ -31,7 +31,7 @@ ReadStatus FolderSource::read(Frame& out) {
     }
     const fs::path& file = files_[pos_++];
     try {
-      out.image = loadImageBgr(file);
+      out.image = loadImageBgr(file, &out.warning);
     } catch (const std::exception& e) {
       const std::string entry = file.filename().string() + ": " + e.what();
       if (std::find(skipped_.begin(), skipped_.end(), entry) == skipped_.end()) skipped_.push_back(entry);

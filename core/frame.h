@@ -19,7 +19,8 @@ struct Frame {
   std::int64_t index = 0;
   std::string origin;                                   // file name or camera name, for display and export
   std::chrono::steady_clock::time_point captured_at{};  // when the pipeline received it (latency)
-  bool still = false;  // a still photo (image and image-folder sources): unrelated to the frame before it
+  bool still = false;   // a still photo (image and image-folder sources): unrelated to the frame before it
+  std::string warning;  // what was wrong with its file though it loaded (a JPEG cut short); empty if nothing
 };
 
 }  // namespace lldif

@@ -6,7 +6,7 @@ namespace lldif {
 
 ImageSource::ImageSource(const std::filesystem::path& path) : path_(path) {
   try {
-    image_ = loadImageBgr(path);
+    image_ = loadImageBgr(path, &warning_);
   } catch (const std::exception& e) {
     throw SourceError(e.what());
   }
@@ -20,6 +20,7 @@ ReadStatus ImageSource::read(Frame& out) {
   out.timestamp_s = 0.0;
   out.origin = path_.filename().string();
   out.still = true;
+  out.warning = warning_;
   return ReadStatus::kFrame;
 }
 

@@ -19,6 +19,7 @@ class ImageSource : public FrameSource {
  private:
   std::filesystem::path path_;
   cv::Mat image_;
+  std::string warning_;  // loadImageBgr's (Frame::warning)
   bool delivered_ = false;
 };
 

@@ -354,6 +354,8 @@ QString MainWindow::askSavePath(const QString& title, const QString& suggested, 
   return f;
 }
 
+QString MainWindow::sourceStatus() const { return status_source_->text(); }
+
 bool MainWindow::openSource(const QString& spec) {
   frames_shown_ = 0;
   if (!session_->open(spec)) return false;
@@ -379,6 +381,11 @@ void MainWindow::updateSeekBar() {
 
 void MainWindow::onFrame(ProcessedFramePtr frame, RunnerStats stats) {
   const ProcessorSettings& s = frame->settings;
+  // A file that loaded but is damaged (a JPEG cut short) says so beside the source's name.
+  const QString warning = QString::fromStdString(frame->frame.warning);
+  status_source_->setText(warning.isEmpty()
+                              ? session_->sourceDescription()
+                              : tr("%1 | warning: %2").arg(session_->sourceDescription(), warning));
   const double t = frame->frame.timestamp_s;
   const bool low_light_main = (s.darkroom && !s.compare) || light_panel_->cameraDark();
   ViewFrame vf;

@@ -61,6 +61,7 @@ class MainWindow : public QMainWindow {
   LightPanel* lightPanel() const { return light_panel_; }
   const ResultsLog& results() const { return results_; }
   int framesShown() const { return frames_shown_; }
+  QString sourceStatus() const;  // the status bar's source text (with a damaged file's warning)
   QString lastError() const { return last_error_; }
   long long recordedFrames() const { return recorder_.frames(); }
 

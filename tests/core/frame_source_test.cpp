@@ -177,6 +177,14 @@ TEST(ImageIo, DeclaredSizesBombsBigJpegsAndCutShortFiles) {
   const cv::Mat cut = loadImageBgr(dir / "cut.jpg", &warning);
   EXPECT_EQ(cut.size(), p.size());
   EXPECT_NE(warning.find("cut.jpg is cut short"), std::string::npos) << warning;
+  // The image sources hand it on with the frame (the viewer shows it); a sound file has none.
+  Frame f;
+  ImageSource cut_source(dir / "cut.jpg");
+  ASSERT_EQ(cut_source.read(f), ReadStatus::kFrame);
+  EXPECT_NE(f.warning.find("cut short"), std::string::npos);
+  ImageSource whole_source(dir / "p.jpg");
+  ASSERT_EQ(whole_source.read(f), ReadStatus::kFrame);
+  EXPECT_TRUE(f.warning.empty());
 }
 
 TEST(FolderSource, ReadsImagesInOrderAndSkipsUndecodableOnes) {

@@ -135,6 +135,27 @@ class MainWindowTest : public QObject {
              static_cast<long long>(w.videoView()->frame().faces.size()));
   }
 
+  // A photo cut short still opens, and the status bar says what is wrong with it.
+  void aDamagedPhotoOpensWithAWarning() {
+    QTemporaryDir dir;
+    const QString whole = portrait("portrait-040.jpg"), cut = dir.filePath("cut.jpg");
+    QFile in(whole);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const QByteArray bytes = in.readAll();
+    QFile out(cut);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes.left(bytes.size() * 2 / 3));
+    out.close();
+    MainWindow w(processor(), noSettings());
+    w.show();
+    QVERIFY(w.openSource(cut));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+    QVERIFY2(w.sourceStatus().contains("cut short"), qPrintable(w.sourceStatus()));
+    QVERIFY(w.openSource(whole));
+    QTRY_COMPARE_WITH_TIMEOUT(w.framesShown(), 1, 15000);
+    QVERIFY2(!w.sourceStatus().contains("warning"), qPrintable(w.sourceStatus()));
+  }
+
   // "Faces": the chosen change reaches the processor in clear and compare modes, and the view says so;
   // dark room turns it off (its faces are found on the dark frame).
   void facesFromElsewhereReachTheProcessorOutsideTheDarkRoom() {
