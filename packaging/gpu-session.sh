@@ -98,6 +98,7 @@ collect() {
   for f in "$RUN"/*.log; do
     [ -f "$f" ] && { echo "== $f"; grep -E "valid after|pack:" "$f" | tail -n 25; tail -n 3 "$f"; }
   done
+  sleep 1  # let tee write the last lines to log.txt before the call returns
 }
 trap collect EXIT
 # The recipe's stage budgets add up to 180 minutes; scale them to what is left, 60 s kept for collecting.
