@@ -26,6 +26,7 @@
 #include "core/face_analyzer.h"
 #include "core/face_template.h"
 #include "core/frame_source.h"
+#include "core/model/fnv1a.h"
 #include "core/model/train_args.h"
 #include "core/model/trainer.h"
 #include "core/model/weight_average.h"
@@ -55,9 +56,7 @@ struct FacesArgs {
 
 std::uint64_t nameSeed(const std::string& level, const std::string& name, std::uint64_t seed) {
   // FNV-1a of "level:name", mixed with the user's seed: every file gets its own repeatable darkening.
-  std::uint64_t h = 1469598103934665603ull;
-  for (char c : level + ":" + name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return h ^ (seed * 0x9E3779B97F4A7C15ull);
+  return fnv1a(level + ":" + name) ^ (seed * 0x9E3779B97F4A7C15ull);
 }
 
 // Loads an image for a batch command, darkened (seeded by its file name) when a level is given.

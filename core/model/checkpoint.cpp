@@ -8,12 +8,6 @@ namespace lldif {
 
 namespace fs = std::filesystem;
 
-std::uint64_t fnv1a(const std::string& bytes) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
 namespace {
 
 constexpr char kMagic[8] = {'L', 'L', 'D', 'I', 'F', 'C', 'K', 'P'};

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/fnv1a.h"  // the header keeps the FNV-1a hash of the weights
 #include "core/model/lldif_net.h"
 
 namespace lldif {
@@ -42,10 +43,6 @@ struct LoadedCheckpoint {
 // throws: CheckpointError naming the file and the problem: missing, not an LLDif checkpoint, another
 //   format version, truncated, corrupt (hash mismatch), or weights that do not fit the configuration.
 LoadedCheckpoint loadCheckpoint(const std::filesystem::path& file);
-
-// The 64-bit FNV-1a hash the header keeps of the weights; also a fingerprint of any bytes (e.g. a whole
-// checkpoint file, to tell whether a file's contents changed). Thread safe.
-std::uint64_t fnv1a(const std::string& bytes);
 
 // Header text <-> ModelConfig (exposed for tests).
 std::string configToText(const ModelConfig& c);

@@ -6,12 +6,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "core/model/fnv1a.h"
 #include "core/model/range_coder.h"
 
 namespace lldif {
@@ -26,11 +26,10 @@ constexpr int kContexts = 5 * 9 * 9;
 // the FNV-1a hash of its decoded pixels (u64 each), then the blocks' streams one after the other.
 constexpr std::size_t kFixedHeader = 4 + 3 * 4 + 2 * 8;
 
-// The models of one block and the pixel loop shared by the encoder and the decoder: `code(ctx, residual)`
-// writes (encoder) or reads (decoder) the quantised residual of one pixel.
-struct PixelModel {
-  std::array<rc::AdaptiveGamma, kContexts> gamma;
-};
+// Blocks of kImagesPerBlock images in a stream of `count`.
+std::int64_t blockCount(std::uint64_t count) {
+  return static_cast<std::int64_t>((count + kImagesPerBlock - 1) / kImagesPerBlock);
+}
 
 // JPEG-LS's bias cancellation: each context learns the mean of its residuals and moves its prediction by it.
 struct BiasState {
@@ -62,9 +61,9 @@ int gradientLevel(int d, int near) {
   return d < 0 ? -l : l;
 }
 
-// Walks one image in raster order: predicts each pixel (median edge detector + the context's learnt bias),
-// has `code(ctx, i, p, sign)` write or read its quantised residual q (in the context's sign), and
-// reconstructs the pixel.
+// Walks one image in raster order, the loop the encoder and the decoder share: predicts each pixel (median
+// edge detector + the context's learnt bias), has `code(ctx, i, p, sign)` write or read its quantised
+// residual q (in the context's sign), and reconstructs the pixel.
 template <typename Code>
 void walkImage(std::uint8_t* rec, int w, int h, int max_error, BiasState& bias, Code&& code) {
   const int step = 2 * max_error + 1;
@@ -97,7 +96,7 @@ void walkImage(std::uint8_t* rec, int w, int h, int max_error, BiasState& bias, 
 std::vector<std::uint8_t> encodeBlock(const std::uint8_t* pixels, std::int64_t n, int w, int h, int max_error,
                                       std::uint64_t& hash) {
   rc::RangeEncoder enc;
-  auto model = std::make_unique<PixelModel>();
+  std::vector<rc::AdaptiveGamma> model(kContexts);  // one per context
   BiasState bias;
   const std::size_t area = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
   std::vector<std::uint8_t> rec(area * static_cast<std::size_t>(n));
@@ -108,27 +107,27 @@ std::vector<std::uint8_t> encodeBlock(const std::uint8_t* pixels, std::int64_t n
     walkImage(r, w, h, max_error, bias, [&](int ctx, int i, int p, int sign) {
       const int e = sign * (src[i] - p);
       const int q = e >= 0 ? (e + max_error) / step : -((max_error - e) / step);
-      model->gamma[static_cast<std::size_t>(ctx)].encode(enc, rc::zigzag(q));
+      model[static_cast<std::size_t>(ctx)].encode(enc, rc::zigzag(q));
       return q;
     });
   }
-  hash = rc::fnv1a(rec.data(), rec.size());
+  hash = fnv1a(rec.data(), rec.size());
   return enc.finish();
 }
 
 bool decodeBlock(const std::uint8_t* data, std::size_t size, std::int64_t n, int w, int h, int max_error,
                  std::uint8_t* out, std::uint64_t hash) {
   rc::RangeDecoder dec(data, size);
-  auto model = std::make_unique<PixelModel>();
+  std::vector<rc::AdaptiveGamma> model(kContexts);
   BiasState bias;
   const std::size_t area = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
   for (std::int64_t k = 0; k < n; ++k) {
     walkImage(out + static_cast<std::size_t>(k) * area, w, h, max_error, bias, [&](int ctx, int, int, int) {
-      const std::uint32_t u = model->gamma[static_cast<std::size_t>(ctx)].decode(dec);
+      const std::uint32_t u = model[static_cast<std::size_t>(ctx)].decode(dec);
       return std::clamp(rc::unzigzag(u), -256, 256);
     });
   }
-  return rc::fnv1a(out, area * static_cast<std::size_t>(n)) == hash;
+  return fnv1a(out, area * static_cast<std::size_t>(n)) == hash;
 }
 
 // Runs job(b) for b in [0, blocks) on all cores; rethrows the first failure.
@@ -163,7 +162,7 @@ std::vector<std::uint8_t> encodeGrayImages(const std::uint8_t* pixels, std::int6
   if (width < 1 || height < 1 || width > 4096 || height > 4096 || count < 0 || max_error < 0 ||
       max_error > 16)
     throw std::invalid_argument("encodeGrayImages: bad size, count or max_error");
-  const std::int64_t blocks = (count + kImagesPerBlock - 1) / kImagesPerBlock;
+  const std::int64_t blocks = blockCount(static_cast<std::uint64_t>(count));
   const std::size_t area = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   std::vector<std::vector<std::uint8_t>> streams(static_cast<std::size_t>(blocks));
   std::vector<std::uint64_t> hashes(static_cast<std::size_t>(blocks));
@@ -196,7 +195,7 @@ GrayStreamInfo readGrayStreamInfo(const std::uint8_t* data, std::size_t size) {
   info.max_error = static_cast<int>(rc::getLittleEndian(data + 12, 4));
   const std::uint64_t count = rc::getLittleEndian(data + 16, 8), blocks = rc::getLittleEndian(data + 24, 8);
   if (info.width < 1 || info.height < 1 || info.width > 4096 || info.height > 4096 || info.max_error > 16 ||
-      count > (1ull << 40) || blocks != (count + kImagesPerBlock - 1) / kImagesPerBlock ||
+      count > (1ull << 40) || static_cast<std::int64_t>(blocks) != blockCount(count) ||
       size < kFixedHeader + 16 * blocks)
     throw std::runtime_error("gray image stream: header out of range or truncated");
   info.count = static_cast<std::int64_t>(count);
@@ -205,7 +204,7 @@ GrayStreamInfo readGrayStreamInfo(const std::uint8_t* data, std::size_t size) {
 
 void decodeGrayImages(const std::uint8_t* data, std::size_t size, std::uint8_t* out) {
   const GrayStreamInfo info = readGrayStreamInfo(data, size);
-  const std::int64_t blocks = (info.count + kImagesPerBlock - 1) / kImagesPerBlock;
+  const std::int64_t blocks = blockCount(static_cast<std::uint64_t>(info.count));
   const std::size_t area = static_cast<std::size_t>(info.width) * static_cast<std::size_t>(info.height);
   std::vector<std::size_t> offset(static_cast<std::size_t>(blocks) + 1);
   std::vector<std::uint64_t> hashes(static_cast<std::size_t>(blocks));

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <stdexcept>
 
+#include "core/model/fnv1a.h"
 #include "core/model/range_coder.h"
 
 namespace lldif {
@@ -33,12 +33,7 @@ int findGrid(const float* v, std::size_t n) {
   return 0;
 }
 
-// The per-point, per-axis models, and the prediction both sides share.
-struct Models {
-  explicit Models(std::size_t n) : gamma(std::make_unique<rc::AdaptiveGamma[]>(n)) {}
-  std::unique_ptr<rc::AdaptiveGamma[]> gamma;
-};
-
+// The prediction both sides share: the face's previous point plus the mean face's step between the two.
 std::int32_t predict(const std::int32_t* face, const std::vector<std::int32_t>& mean, int j) {
   return j < 2 ? mean[static_cast<std::size_t>(j)]
                : face[j - 2] + mean[static_cast<std::size_t>(j)] - mean[static_cast<std::size_t>(j) - 2];
@@ -55,7 +50,7 @@ std::vector<std::uint8_t> encodeLandmarks(const float* values, std::int64_t coun
   rc::putLittleEndian(out, static_cast<std::uint32_t>(points), 4);
   rc::putLittleEndian(out, static_cast<std::uint32_t>(grid), 4);
   rc::putLittleEndian(out, static_cast<std::uint64_t>(count), 8);
-  rc::putLittleEndian(out, rc::fnv1a(values, n * sizeof(float)), 8);
+  rc::putLittleEndian(out, fnv1a(values, n * sizeof(float)), 8);
   if (grid == 0) {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(values);
     out.insert(out.end(), bytes, bytes + n * sizeof(float));
@@ -73,11 +68,11 @@ std::vector<std::uint8_t> encodeLandmarks(const float* values, std::int64_t coun
   }
   for (std::int32_t m : mean) rc::putLittleEndian(out, static_cast<std::uint32_t>(m), 4);
   rc::RangeEncoder enc;
-  Models models(static_cast<std::size_t>(per_face));
+  std::vector<rc::AdaptiveGamma> models(static_cast<std::size_t>(per_face));  // one per point and axis
   for (std::int64_t f = 0; f < count; ++f) {
     const std::int32_t* face = ints.data() + static_cast<std::size_t>(f) * static_cast<std::size_t>(per_face);
     for (int j = 0; j < per_face; ++j)
-      models.gamma[static_cast<std::size_t>(j)].encode(enc, rc::zigzag(face[j] - predict(face, mean, j)));
+      models[static_cast<std::size_t>(j)].encode(enc, rc::zigzag(face[j] - predict(face, mean, j)));
   }
   const std::vector<std::uint8_t> stream = enc.finish();
   out.insert(out.end(), stream.begin(), stream.end());
@@ -114,12 +109,12 @@ void decodeLandmarks(const std::uint8_t* data, std::size_t size, float* out) {
                            -(1 << 22), 1 << 22);
     const std::size_t start = kHeader + 4 * mean.size();
     rc::RangeDecoder dec(data + start, size - start);
-    Models models(static_cast<std::size_t>(per_face));
+    std::vector<rc::AdaptiveGamma> models(static_cast<std::size_t>(per_face));
     std::vector<std::int32_t> face(static_cast<std::size_t>(per_face));
     for (std::int64_t f = 0; f < info.count; ++f) {
       for (int j = 0; j < per_face; ++j) {
         const std::int64_t v = static_cast<std::int64_t>(predict(face.data(), mean, j)) +
-                               rc::unzigzag(models.gamma[static_cast<std::size_t>(j)].decode(dec));
+                               rc::unzigzag(models[static_cast<std::size_t>(j)].decode(dec));
         face[static_cast<std::size_t>(j)] =
             static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -(1 << 22), 1 << 22));
         out[static_cast<std::size_t>(f) * static_cast<std::size_t>(per_face) + static_cast<std::size_t>(j)] =
@@ -127,7 +122,7 @@ void decodeLandmarks(const std::uint8_t* data, std::size_t size, float* out) {
       }
     }
   }
-  if (rc::fnv1a(out, n * sizeof(float)) != rc::getLittleEndian(data + 20, 8))
+  if (fnv1a(out, n * sizeof(float)) != rc::getLittleEndian(data + 20, 8))
     throw std::runtime_error("landmark stream corrupt: the decoded values do not match their checksum");
 }
 

@@ -6,18 +6,23 @@ namespace {
 constexpr int kProbBits = 11;
 constexpr int kAdaptShift = 5;
 constexpr std::uint32_t kTop = 1u << 24;
+
+// After each bit its model moves 1/32 of the way toward it: the encoder and the decoder must agree exactly.
+void adapt(BitModel& m, int bit) {
+  m.p = static_cast<std::uint16_t>(bit == 0 ? m.p + (((1u << kProbBits) - m.p) >> kAdaptShift)
+                                            : m.p - (m.p >> kAdaptShift));
+}
 }  // namespace
 
 void RangeEncoder::encode(BitModel& m, int bit) {
   const std::uint32_t bound = (range_ >> kProbBits) * m.p;
   if (bit == 0) {
     range_ = bound;
-    m.p = static_cast<std::uint16_t>(m.p + (((1u << kProbBits) - m.p) >> kAdaptShift));
   } else {
     low_ += bound;
     range_ -= bound;
-    m.p = static_cast<std::uint16_t>(m.p - (m.p >> kAdaptShift));
   }
+  adapt(m, bit);
   while (range_ < kTop) {
     range_ <<= 8;
     shiftLow();
@@ -49,17 +54,14 @@ RangeDecoder::RangeDecoder(const std::uint8_t* data, std::size_t size) : data_(d
 
 int RangeDecoder::decode(BitModel& m) {
   const std::uint32_t bound = (range_ >> kProbBits) * m.p;
-  int bit;
-  if (code_ < bound) {
+  const int bit = code_ < bound ? 0 : 1;
+  if (bit == 0) {
     range_ = bound;
-    m.p = static_cast<std::uint16_t>(m.p + (((1u << kProbBits) - m.p) >> kAdaptShift));
-    bit = 0;
   } else {
     code_ -= bound;
     range_ -= bound;
-    m.p = static_cast<std::uint16_t>(m.p - (m.p >> kAdaptShift));
-    bit = 1;
   }
+  adapt(m, bit);
   while (range_ < kTop) {
     range_ <<= 8;
     code_ = (code_ << 8) | next();
@@ -75,13 +77,6 @@ std::uint64_t getLittleEndian(const std::uint8_t* p, int bytes) {
   std::uint64_t v = 0;
   for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
   return v;
-}
-
-std::uint64_t fnv1a(const void* data, std::size_t n) {
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
 }
 
 void AdaptiveGamma::encode(RangeEncoder& e, std::uint32_t v) {

@@ -61,10 +61,9 @@ class AdaptiveGamma {
   BitModel bits_[kMaxBits][kMaxBits];
 };
 
-// Little-endian integers in a byte stream, and the FNV-1a hash the coders check decoded data with.
+// Little-endian integers in a byte stream (the coders' headers).
 void putLittleEndian(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes);
 std::uint64_t getLittleEndian(const std::uint8_t* p, int bytes);
-std::uint64_t fnv1a(const void* data, std::size_t n);
 
 // Signed <-> unsigned: 0, -1, 1, -2, 2 ... -> 0, 1, 2, 3, 4 ...
 inline std::uint32_t zigzag(std::int32_t v) {
