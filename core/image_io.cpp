@@ -46,7 +46,7 @@ std::uint32_t bigEndian(const unsigned char* p, int n) {
 }
 
 // JPEG: the frame header (SOF0..SOF15 but DHT, JPG and DAC) after walking the marker segments.
-cv::Size jpegSize(std::ifstream& in) {
+cv::Size jpegSize(std::istream& in) {
   unsigned char b[8];
   for (int guard = 0; guard < 10000 && in.read(reinterpret_cast<char*>(b), 2); ++guard) {
     if (b[0] != 0xFF) return {};
@@ -70,8 +70,9 @@ cv::Size jpegSize(std::ifstream& in) {
 }
 
 // Whether a JPEG file ends with its end-of-image marker (trailing zero bytes allowed).
-bool jpegComplete(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
+bool jpegComplete(std::istream& in) {
+  in.clear();
+  in.seekg(0, std::ios::end);
   const auto size = static_cast<long long>(in.tellg());
   const long long tail = std::min<long long>(size, 4096);
   std::string buf(static_cast<std::size_t>(tail), '\0');
@@ -83,24 +84,39 @@ bool jpegComplete(const fs::path& path) {
          static_cast<unsigned char>(buf[end - 1]) == 0xD9;
 }
 
+struct ImageHeader {
+  cv::Size size;  // as declared; 0 x 0 when unknown
+  bool jpeg = false;
+};
+
+// The kind and declared size of the image `in` holds, read from its start (nothing decoded).
+ImageHeader readHeader(std::istream& in) {
+  ImageHeader out;
+  unsigned char h[26] = {};
+  if (!in.read(reinterpret_cast<char*>(h), 2)) return out;
+  if (h[0] == 0xFF && h[1] == 0xD8) {
+    out.jpeg = true;
+    out.size = jpegSize(in);
+    return out;
+  }
+  if (!in.read(reinterpret_cast<char*>(h + 2), 24)) return out;
+  if (h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') {  // IHDR: width, height at 16, 20
+    out.size = {static_cast<int>(std::min<std::uint32_t>(bigEndian(h + 16, 4), 1u << 30)),
+                static_cast<int>(std::min<std::uint32_t>(bigEndian(h + 20, 4), 1u << 30))};
+  } else if (h[0] == 'B' && h[1] == 'M') {  // BITMAPINFOHEADER: width, height (negative: top-down) at 18, 22
+    std::int32_t w = 0, hh = 0;
+    std::memcpy(&w, h + 18, 4);
+    std::memcpy(&hh, h + 22, 4);
+    out.size = {std::min(std::abs(w), 1 << 30), std::min(std::abs(hh == INT32_MIN ? 0 : hh), 1 << 30)};
+  }
+  return out;
+}
+
 }  // namespace
 
 cv::Size declaredImageSize(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  unsigned char h[26] = {};
-  if (!in.read(reinterpret_cast<char*>(h), 2)) return {};
-  if (h[0] == 0xFF && h[1] == 0xD8) return jpegSize(in);
-  if (!in.read(reinterpret_cast<char*>(h + 2), 24)) return {};
-  if (h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G')  // IHDR: width, height at 16, 20
-    return {static_cast<int>(std::min<std::uint32_t>(bigEndian(h + 16, 4), 1u << 30)),
-            static_cast<int>(std::min<std::uint32_t>(bigEndian(h + 20, 4), 1u << 30))};
-  if (h[0] == 'B' && h[1] == 'M') {  // BITMAPINFOHEADER: width, height (negative: top-down) at 18, 22
-    std::int32_t w = 0, hh = 0;
-    std::memcpy(&w, h + 18, 4);
-    std::memcpy(&hh, h + 22, 4);
-    return {std::min(std::abs(w), 1 << 30), std::min(std::abs(hh == INT32_MIN ? 0 : hh), 1 << 30)};
-  }
-  return {};
+  return readHeader(in).size;
 }
 
 cv::Mat loadImageBgr(const fs::path& path, std::string* warning) {
@@ -112,7 +128,8 @@ cv::Mat loadImageBgr(const fs::path& path, std::string* warning) {
   if (!probe) throw std::runtime_error("Cannot read " + path.string() + " (permission denied?)");
   if (fs::file_size(path, ec) == 0) throw std::runtime_error(path.string() + " is empty, not an image");
 
-  const cv::Size declared = declaredImageSize(path);
+  const ImageHeader header = readHeader(probe);
+  const cv::Size declared = header.size;
   const long long pixels = static_cast<long long>(declared.width) * declared.height;
   if (pixels > kMaxImagePixels) {
     throw std::runtime_error(path.string() + " declares " + std::to_string(declared.width) + " x " +
@@ -123,10 +140,7 @@ cv::Mat loadImageBgr(const fs::path& path, std::string* warning) {
   // A large JPEG is decoded at 1/2, 1/4 or 1/8 scale (libjpeg scales while decoding), still at least
   // kMaxImageSide on its longer side.
   int flags = cv::IMREAD_COLOR;
-  unsigned char magic[2] = {};
-  probe.read(reinterpret_cast<char*>(magic), 2);
-  const bool jpeg = magic[0] == 0xFF && magic[1] == 0xD8;
-  if (jpeg) {
+  if (header.jpeg) {
     const int side = std::max(declared.width, declared.height);
     if (side >= 8 * kMaxImageSide)
       flags = cv::IMREAD_REDUCED_COLOR_8;
@@ -146,7 +160,7 @@ cv::Mat loadImageBgr(const fs::path& path, std::string* warning) {
                              " is not an image OpenCV can decode (corrupt, truncated, "
                              "too large, or another kind of file)");
   }
-  if (jpeg && warning && !jpegComplete(path))
+  if (header.jpeg && warning && !jpegComplete(probe))
     *warning = path.string() + " is cut short (a JPEG without its end): the missing part reads gray";
   const int side = std::max(img.cols, img.rows);
   if (side > kMaxImageSide) {
