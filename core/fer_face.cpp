@@ -84,9 +84,11 @@ cv::Matx23d fromImage(const cv::Matx23d& m, double scale, cv::Point offset) {
 
 // The landmarks of a search's face, or fitted in the fallback box (the mean detector box on FERPlus).
 Landmarks landmarksOf(const Landmarker& landmarker, const Search& s, const FaceBox* face) {
-  const cv::Rect2f box =
-      face ? face->rect
-           : cv::Rect2f(0.08f * s.work.cols, 0.13f * s.work.rows, 0.84f * s.work.cols, 0.84f * s.work.rows);
+  const cv::Rect2f box = face ? face->rect
+                              : cv::Rect2f(static_cast<float>(kFerBoxX) * s.work.cols,
+                                           static_cast<float>(kFerBoxY) * s.work.rows,
+                                           static_cast<float>(kFerBoxSide) * s.work.cols,
+                                           static_cast<float>(kFerBoxSide) * s.work.rows);
   return landmarker.predictGray(s.search, box);
 }
 
@@ -214,6 +216,11 @@ FerFace FerFaceAligner::align(const cv::Mat& image, const cv::Rect& face_box) {
   const cv::Mat crop = gray(box);
   const Search b = searchAt(detector_, crop, kCropWorkSize);
   return frame(*landmarker_, crop, b, largest(b.faces), options_.framing == FerFraming::Aligned, box.tl());
+}
+
+cv::Rect ferFramingOfBox(const cv::Rect2f& b) {
+  const double w = b.width / kFerBoxSide, h = b.height / kFerBoxSide;
+  return cv::Rect(cvRound(b.x - kFerBoxX * w), cvRound(b.y - kFerBoxY * h), cvRound(w), cvRound(h));
 }
 
 }  // namespace lldif

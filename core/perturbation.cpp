@@ -117,11 +117,6 @@ cv::Mat perturb(const cv::Mat& gray, Perturbation p, const cv::Rect& face_in, st
   return gray.clone();
 }
 
-cv::Rect ferFramingOfBox(const cv::Rect2f& b) {
-  const double w = b.width / 0.84, h = b.height / 0.84;
-  return cv::Rect(cvRound(b.x - 0.08 * w), cvRound(b.y - 0.13 * h), cvRound(w), cvRound(h));
-}
-
 cv::Mat perturbFaces(const cv::Mat& image, Perturbation p, const std::vector<cv::Rect>& faces,
                      std::uint64_t seed) {
   cv::Mat out = image.clone();

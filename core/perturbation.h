@@ -37,14 +37,9 @@ std::vector<std::string> perturbationNames();
 // Thread safe.
 cv::Mat perturb(const cv::Mat& gray, Perturbation p, const cv::Rect& face, std::uint64_t seed = 0);
 
-// Where a FERPlus image's frame would lie around a face dlib boxed: dlib's box covers, on average, x 0.08,
-// y 0.13, w 0.84, h 0.84 of a FERPlus face image (core/fer_face.h), so the occluders of `perturb` fall on a
-// face in a photo where `lldif eval --perturb` puts them on FERPlus's faces. Thread safe.
-cv::Rect ferFramingOfBox(const cv::Rect2f& detector_box);
-
-// The frame with each face's region (faces: FERPlus-like frames, ferFramingOfBox) changed as `perturb`
-// changes a face crop, and the rest of the frame as it is (the viewer's "Faces from elsewhere"). Parts of a
-// region outside the frame are changed with it (filled with the frame's edge) and not kept, so an
+// The frame with each face's region (faces: FERPlus-like frames, ferFramingOfBox in core/fer_face.h) changed
+// as `perturb` changes a face crop, and the rest of the frame as it is (the viewer's "Faces from elsewhere").
+// Parts of a region outside the frame are changed with it (filled with the frame's edge) and not kept, so an
 // occluder keeps its place on a face cut by the frame's edge. Deterministic given seed. Thread safe.
 cv::Mat perturbFaces(const cv::Mat& image, Perturbation p, const std::vector<cv::Rect>& faces,
                      std::uint64_t seed = 0);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/fer_face.h"
 #include "core/image_io.h"
 #include "core/stopwatch.h"
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/fer_face.h"
 #include "core/image_io.h"
 #include "test_support.h"
 

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "core/fer_face.h"
 #include "core/image_io.h"
 #include "core/image_source.h"
 #include "core/video_file_source.h"
