@@ -11,6 +11,7 @@
 #include "core/data_paths.h"
 #include "core/emotion_model.h"
 #include "core/face_analyzer.h"
+#include "core/perturbation.h"
 #include "core/pipeline_runner.h"
 #include "ui/main_window.h"
 
@@ -62,12 +63,12 @@ int main(int argc, char** argv) {
   opts.tab = parser.value(tab_opt);
   opts.faces = parser.value(faces_opt);
   opts.use_settings = !parser.isSet(no_settings) && opts.screenshot_path.isEmpty();
-  for (const auto& [value, allowed] :
-       {std::pair{opts.mode, QStringList{"", "clear", "darkroom", "compare"}},
-        std::pair{opts.level, QStringList{"", "ll", "xll"}},
-        std::pair{opts.tab, QStringList{"", "face", "histograms", "tsne"}},
-        std::pair{opts.faces, QStringList{"", "none", "blur", "lowres", "sharpen", "contrast", "gamma",
-                                          "jpeg", "noise", "sunglasses", "mask"}}}) {
+  QStringList faceKinds{""};  // --faces: the perturbations core/perturbation.h knows, "none" first
+  for (const std::string& n : lldif::perturbationNames()) faceKinds << QString::fromStdString(n);
+  for (const auto& [value, allowed] : {std::pair{opts.mode, QStringList{"", "clear", "darkroom", "compare"}},
+                                       std::pair{opts.level, QStringList{"", "ll", "xll"}},
+                                       std::pair{opts.tab, QStringList{"", "face", "histograms", "tsne"}},
+                                       std::pair{opts.faces, faceKinds}}) {
     if (!allowed.contains(value)) {
       std::fprintf(stderr, "lldif-viewer: unknown value '%s' (expected one of: %s)\n", qPrintable(value),
                    qPrintable(allowed.mid(1).join(", ")));

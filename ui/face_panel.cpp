@@ -91,6 +91,7 @@ FacePanel::FacePanel(QWidget* parent)
 
 void FacePanel::setWindowSeconds(int s) {
   window_s_ = s;
+  setNiceRange(time_axis_, -window_s_, 0, 6);  // e.g. -10, -8, ... 0
   redraw();
 }
 
@@ -134,7 +135,6 @@ void FacePanel::redraw() {
     for (const Sample& s : history_) pts.append(QPointF(s.t - t1, s.p[static_cast<std::size_t>(k)]));
     lines_[static_cast<std::size_t>(k)]->replace(pts);
   }
-  setNiceRange(time_axis_, -window_s_, 0, 6);  // e.g. -10, -8, ... 0
 }
 
 }  // namespace lldif::ui
