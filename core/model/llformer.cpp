@@ -164,33 +164,60 @@ void LLformerImpl::train(bool on) {
   nn::Module::train(on);
 }
 
-void loadPlainBackbone(LLformer& llformer, PlainResNet& plain) {
-  if (!llformer->resnet)
-    throw std::invalid_argument("the LLformer has no residual backbone (backbone 'patch')");
-  // PlainResNet: stem, stem_bn, blocks.0-5  ->  LLformer: res_stem.0, res_stem.1, res1.0-1, res2.0-1,
-  // res3.0-1
+namespace {
+
+// PlainResNet's layer prefixes and the LLformer's: stem, stem_bn, blocks.0-5  <->  res_stem.0, res_stem.1,
+// res1.0-1, res2.0-1, res3.0-1.
+std::map<std::string, std::string> plainToLLformerPrefixes() {
   std::map<std::string, std::string> prefix = {{"stem.", "res_stem.0."}, {"stem_bn.", "res_stem.1."}};
   for (int i = 0; i < 6; ++i)
     prefix["blocks." + std::to_string(i) + "."] =
         "res" + std::to_string(i / 2 + 1) + "." + std::to_string(i % 2) + ".";
-  auto params = llformer->named_parameters(true);
-  auto buffers = llformer->named_buffers(true);
+  return prefix;
+}
+
+// Copies every parameter and buffer of `from` whose name starts with a key of `prefix` into `to`'s tensor
+// of the mapped name; returns how many were copied. `what` names the two sides in errors.
+int copyRenamed(torch::nn::Module& from, torch::nn::Module& to,
+                const std::map<std::string, std::string>& prefix, const std::string& from_name,
+                const std::string& to_name) {
+  auto params = to.named_parameters(true);
+  auto buffers = to.named_buffers(true);
   torch::NoGradGuard ng;
   int copied = 0;
   const auto copy = [&](const std::string& key, const torch::Tensor& value, auto& dst) {
-    for (const auto& [from, to] : prefix) {
-      if (key.rfind(from, 0) != 0) continue;
-      const std::string name = to + key.substr(from.size());
+    for (const auto& [src, dst_prefix] : prefix) {
+      if (key.rfind(src, 0) != 0) continue;
+      const std::string name = dst_prefix + key.substr(src.size());
       torch::Tensor* t = dst.find(name);
       if (t == nullptr || !t->sizes().equals(value.sizes()))
-        throw std::invalid_argument("the plain baseline's " + key + " does not fit the LLformer's " + name);
+        throw std::invalid_argument(from_name + "'s " + key + " does not fit " + to_name + "'s " + name);
       t->copy_(value);
       ++copied;
     }
   };
-  for (const auto& p : plain->named_parameters(true)) copy(p.key(), p.value(), params);
-  for (const auto& b : plain->named_buffers(true)) copy(b.key(), b.value(), buffers);
-  if (copied == 0) throw std::invalid_argument("no backbone layer copied from the plain baseline");
+  for (const auto& p : from.named_parameters(true)) copy(p.key(), p.value(), params);
+  for (const auto& b : from.named_buffers(true)) copy(b.key(), b.value(), buffers);
+  return copied;
+}
+
+}  // namespace
+
+void loadPlainBackbone(LLformer& llformer, PlainResNet& plain) {
+  if (!llformer->resnet)
+    throw std::invalid_argument("the LLformer has no residual backbone (backbone 'patch')");
+  if (copyRenamed(*plain, *llformer, plainToLLformerPrefixes(), "the plain baseline", "the LLformer") == 0)
+    throw std::invalid_argument("no backbone layer copied from the plain baseline");
+}
+
+void loadBackboneIntoPlain(PlainResNet& plain, LLformer& llformer) {
+  if (!llformer->resnet)
+    throw std::invalid_argument("the LLformer has no residual backbone (backbone 'patch')");
+  std::map<std::string, std::string> prefix;
+  for (const auto& [plain_prefix, llformer_prefix] : plainToLLformerPrefixes())
+    prefix[llformer_prefix] = plain_prefix;
+  if (copyRenamed(*llformer, *plain, prefix, "the LLformer", "the plain baseline") == 0)
+    throw std::invalid_argument("no backbone layer copied from the LLformer");
 }
 
 }  // namespace lldif

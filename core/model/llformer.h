@@ -78,4 +78,9 @@ TORCH_MODULE(LLformer);
 // and dims kPlainResNetDims (48, 96, 192). Throws std::invalid_argument when the LLformer has another layout.
 void loadPlainBackbone(LLformer& llformer, PlainResNet& plain);
 
+// The other way: the residual trunk of a (trained) LLformer starts a plain baseline's stem and blocks (its
+// head stays as it is). Throws std::invalid_argument when the LLformer has no residual backbone or other
+// dims.
+void loadBackboneIntoPlain(PlainResNet& plain, LLformer& llformer);
+
 }  // namespace lldif

@@ -221,10 +221,20 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
       throw std::runtime_error("--variant with --init is for stage 2 and V1-V4 only");
     net->config.variant = o.config.variant;
   }
-  if (!o.backbone_from.empty()) {
+  if (!o.backbone_from.empty() && plain) {
+    // The plain baseline started from the residual trunk of a trained LLDif (a new cycle for its trunk).
+    LoadedCheckpoint base = loadCheckpoint(o.backbone_from);
+    if (!base.net->llformer || !base.net->llformer->resnet)
+      throw std::runtime_error(o.backbone_from.string() +
+                               " has no LLformer on a residual backbone to start the plain baseline from");
+    loadBackboneIntoPlain(net->plain, base.net->llformer);
+    meta.info["stage2.backbone_from"] = o.backbone_from.filename().string();
+    log("plain baseline started from the residual trunk of " + o.backbone_from.string());
+  } else if (!o.backbone_from.empty()) {
     if (o.stage != 1 || !net->llformer)
       throw std::runtime_error(
-          "--backbone-from is for stage 1 (it rebuilds the LLformer of the stage-0 model)");
+          "--backbone-from is for stage 1 (it rebuilds the LLformer of the stage-0 model) and the plain "
+          "baseline (it starts from an LLDif model's trunk)");
     LoadedCheckpoint base = loadCheckpoint(o.backbone_from);
     if (!base.net->plain)
       throw std::runtime_error(o.backbone_from.string() +

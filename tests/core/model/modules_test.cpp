@@ -89,6 +89,20 @@ TEST(Modules, PlainBaselineWeightsStartTheResidualBackbone) {
   EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-5));
   LLformer patch{ModelConfig{}};
   EXPECT_THROW(loadPlainBackbone(patch, plain), std::invalid_argument);
+
+  // And back: a fresh baseline started from the LLformer's trunk computes the same features; its head is
+  // its own.
+  torch::manual_seed(6);
+  PlainResNet fresh;
+  const torch::Tensor head_before = fresh->head->weight.clone();
+  EXPECT_FALSE(torch::allclose(fresh->stem->weight, plain->stem->weight));
+  loadBackboneIntoPlain(fresh, lf);
+  fresh->eval();
+  const torch::Tensor back =
+      fresh->blocks->forward(torch::relu(fresh->stem_bn->forward(fresh->stem->forward(x))));
+  EXPECT_TRUE(torch::allclose(back, expected, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::equal(fresh->head->weight, head_before));
+  EXPECT_THROW(loadBackboneIntoPlain(fresh, patch), std::invalid_argument);
 }
 
 TEST(Modules, InferenceConvolutionEqualsTheModulesOwn) {
