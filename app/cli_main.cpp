@@ -670,6 +670,19 @@ int runBench(const BenchArgs& a) {
   return 0;
 }
 
+// How predict and eval read each face: with its mirror image (ModelOptions::flip_average) and at shifted
+// positions (ModelOptions::shift_average_px).
+void addReadingOptions(CLI::App* cmd, bool& flip, int& shift) {
+  cmd->add_flag("--flip,!--no-flip", flip,
+                "Average each face with its mirror image (test-time flip averaging; the default, twice the "
+                "work). --no-flip: one pass per face");
+  cmd->add_option(
+         "--shift-average", shift,
+         "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
+         "off)")
+      ->check(CLI::Range(0, kMaxShiftAveragePx));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -763,15 +776,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   predict_cmd->add_option("--steps", pr.steps, "Diffusion steps (default: the model's)")
       ->check(CLI::Range(1, 64));
-  predict_cmd->add_flag("--flip,!--no-flip", pr.flip,
-                        "Average each face with its mirror image (the default; twice the work). --no-flip: "
-                        "one pass per face");
-  predict_cmd
-      ->add_option(
-          "--shift-average", pr.shift,
-          "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
-          "off)")
-      ->check(CLI::Range(0, kMaxShiftAveragePx));
+  addReadingOptions(predict_cmd, pr.flip, pr.shift);
 
   std::string init_out;
   std::uint64_t init_seed = 0;
@@ -872,15 +877,7 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--device", ev.device, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval_cmd->add_option("--seed", ev.seed, "Seed of the diffusion noise");
-  eval_cmd->add_flag("--flip,!--no-flip", ev.flip,
-                     "Average each face with its mirror image (test-time flip averaging; the default). "
-                     "--no-flip: one pass per face");
-  eval_cmd
-      ->add_option(
-          "--shift-average", ev.shift,
-          "Also read each face shifted PX pixels left, right, up and down and average (5x the work; 0: "
-          "off)")
-      ->check(CLI::Range(0, kMaxShiftAveragePx));
+  addReadingOptions(eval_cmd, ev.flip, ev.shift);
   eval_cmd
       ->add_option("--noise-seeds", ev.noise_seeds,
                    "Average each face's probabilities over K draws of the diffusion noise (K times the work)")
