@@ -120,6 +120,21 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     ASSERT_TRUE(fs::exists(out)) << out;
   }
 
+  // A new cycle of the plain baseline from the trained LLDif's trunk (and not from a model without one).
+  {
+    const std::string again = (dir / "plain-again.ckpt").string();
+    const CliRun r = run("train --stage 2 --variant plain --epochs 1 --stop-at-step 1 --backbone-from " + s2 +
+                             " --out " + again + common,
+                         true);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "plain baseline started from the residual trunk of")) << r.out;
+    const CliRun wrong = run("train --stage 2 --variant plain --epochs 1 --backbone-from " + plain +
+                                 " --out " + (dir / "plain-wrong.ckpt").string() + common,
+                             true);
+    EXPECT_NE(wrong.code, 0);
+    EXPECT_TRUE(contains(wrong.out, "has no LLformer on a residual backbone")) << wrong.out;
+  }
+
   // Knowledge distillation: stage 2 toward the trained stage-2 model and the baseline (their probabilities
   // on the clear faces and mirror images, blended with the votes), paused and resumed: the teachers'
   // probabilities are computed once and read back on resume; the checkpoint records the teachers.
