@@ -177,7 +177,7 @@ std::map<std::string, std::string> plainToLLformerPrefixes() {
 }
 
 // Copies every parameter and buffer of `from` whose name starts with a key of `prefix` into `to`'s tensor
-// of the mapped name; returns how many were copied. `what` names the two sides in errors.
+// of the mapped name; returns how many were copied. from_name and to_name name the two sides in errors.
 int copyRenamed(torch::nn::Module& from, torch::nn::Module& to,
                 const std::map<std::string, std::string>& prefix, const std::string& from_name,
                 const std::string& to_name) {
