@@ -42,10 +42,11 @@ TEST(OverlappedInference, GivesTheSequentialForwardsTrajectoryAndLogits) {
     EXPECT_EQ(o.logits.sizes(), (std::vector<int64_t>{rows, 8}));
     EXPECT_TRUE(torch::allclose(o.logits, logits, 0, 1e-5)) << (o.logits - logits).abs().max().item<float>();
     EXPECT_GT(o.prior_ms, 0.0);
-    // The prior matters to these weights: another Z_0 gives other logits (so a schedule that handed the
-    // DTNet blocks a wrong or stale prior would fail the comparison above).
+    // The prior matters to these weights: another Z_0 gives other logits, by more than ten times the
+    // comparison's tolerance above (so a schedule that handed the DTNet blocks a wrong or stale prior would
+    // fail it). On noise images the shipped pbs2 moves by ~5e-4 (akd moved by more than 1e-3).
     const torch::Tensor other = net->classify(in.image, in.heat, torch::zeros_like(traj.back()));
-    EXPECT_GT((other - logits).abs().max().item<float>(), 1e-3);
+    EXPECT_GT((other - logits).abs().max().item<float>(), 1e-4);
   }
 }
 
