@@ -15,6 +15,9 @@
 # from its end, once with random erasing (80 min) and once with photometric variety and erasing (75 min),
 # the mean of the weights of the three (robust.ckpt), that mean continued by distillation toward itself and
 # the longer baseline (66 min), and the mean of the two (final.ckpt); without it final.ckpt is stage 2.
+# CYCLES=1 (with ROBUST=1) then gives the shipped model itself (`pbs2`): that final model's trunk trained two
+# more cosine cycles as the plain baseline (an hour each), and LLDif's stages 1 and 2 on that trunk, started
+# from the final model's LA-CLIP and prior networks (~2 h 10 min more); final.ckpt is then that stage 2.
 # Given a face pack from `lldif prepare` instead of the folder, it trains only (no evaluations): that is
 # how packaging/train-gpu.sh runs it with the LibTorch-only lldif-train on a GPU machine.
 # Settings (environment): BUDGET_SCALE (e.g. 0.01 for a smoke test on a tiny folder), EPOCH_SCALE
@@ -99,6 +102,24 @@ if [ "${ROBUST:-0}" = 1 ]; then
   fi
 else
   cp "$RUN/stage2.ckpt" "$FINAL"
+fi
+if [ "${CYCLES:-0}" = 1 ]; then
+  # The trunk trained further: it leaves the LLDif model for the plain baseline (--backbone-from copies the
+  # residual trunk, the head starts afresh), runs two cosine cycles there, and comes back into a new LLformer
+  # at stage 1 (models/MODEL_CARD.md, "What changed in this model"). ROBUST's final model is kept as robust-final.
+  [ "${ROBUST:-0}" = 1 ] || { log "CYCLES=1 needs ROBUST=1 (it starts from that model)"; exit 1; }
+  [ -f "$FINAL" ] || { log "CYCLES=1: $FINAL is not there yet (lldif average needs lldif built)"; exit 1; }
+  [ -f "$RUN/robust-final.ckpt" ] || cp "$FINAL" "$RUN/robust-final.ckpt"
+  stage trunk-a --stage 2 --variant plain "${P[@]}" --backbone-from "$RUN/robust-final.ckpt" \
+    --epochs "$(epochs 20)" --lr 5e-4 --photometric 0.3 --erase 0.3 --seed 5 --budget-minutes "$(budget 62)"
+  stage trunk-b --stage 2 "${P[@]}" --init "$RUN/trunk-a.ckpt" --epochs "$(epochs 20)" --lr 5e-4 \
+    --photometric 0.3 --erase 0.3 --seed 6 --budget-minutes "$(budget 62)"
+  stage cycle-s1 --stage 1 "${P[@]}" --init "$RUN/robust-final.ckpt" --backbone-from "$RUN/trunk-b.ckpt" \
+    --prior-dropout 0.5 --epochs "$(epochs 3)" --lr 5e-4 --budget-minutes "$(budget 30)"
+  stage cycle-s2 --stage 2 "${P[@]}" --init "$RUN/cycle-s1.ckpt" --epochs "$(epochs 4)" --lr 5e-4 \
+    --photometric 0.3 --erase 0.4 --erase-max 0.5 --seed 7 --budget-minutes "$(budget 40)"
+  cp "$RUN/cycle-s2.ckpt" "$FINAL"
+  log "final: stage 2 on the trunk trained two more cycles"
 fi
 if [ -f "$FERPLUS" ]; then
   log "recipe finished (trained only: evaluate $FINAL with lldif eval where OpenCV and dlib are)"

@@ -112,7 +112,8 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
       "Stage 1: share of samples trained with a zero prior (image and landmarks only)", false,
       [&o](const std::string& v) { o.prior_dropout = number(v, 0, 1, "a share from 0 to 1"); });
   add("--backbone-from", "FILE",
-      "Stage 1: give the LLformer the residual backbone and start it from this plain baseline; the plain "
+      "Stage 1: give the LLformer the residual backbone and start it from this plain baseline; stage 2 "
+      "with --init on a residual backbone: replace the trunk's weights by this plain baseline's; the plain "
       "baseline: start its trunk from this LLDif model's",
       false, [&o](const std::string& v) {
         if (!std::filesystem::is_regular_file(v)) bad(v, "an existing file");

@@ -231,20 +231,28 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
     meta.info["stage2.backbone_from"] = o.backbone_from.filename().string();
     log("plain baseline started from the residual trunk of " + o.backbone_from.string());
   } else if (!o.backbone_from.empty()) {
-    if (o.stage != 1 || !net->llformer)
+    // Stage 1 rebuilds the stage-0 model's LLformer on a residual backbone; stage 2 of a model that has
+    // one already (from --init) keeps its LLformer and replaces only the trunk's weights (a trunk trained
+    // further as the plain baseline, swapped back in).
+    const bool swap = o.stage == 2 && !o.init.empty() && net->llformer && net->llformer->resnet;
+    if (!swap && (o.stage != 1 || !net->llformer))
       throw std::runtime_error(
-          "--backbone-from is for stage 1 (it rebuilds the LLformer of the stage-0 model) and the plain "
-          "baseline (it starts from an LLDif model's trunk)");
+          "--backbone-from is for stage 1 (it rebuilds the LLformer of the stage-0 model), stage 2 with "
+          "--init of a model on a residual backbone (it swaps in the trunk) and the plain baseline (it "
+          "starts from an LLDif model's trunk)");
     LoadedCheckpoint base = loadCheckpoint(o.backbone_from);
     if (!base.net->plain)
       throw std::runtime_error(o.backbone_from.string() +
                                " is not a plain baseline (lldif train --variant plain)");
-    net->config = withResidualBackbone(net->config);
-    net->llformer = net->replace_module("llformer", LLformer(net->config));
+    if (!swap) {
+      net->config = withResidualBackbone(net->config);
+      net->llformer = net->replace_module("llformer", LLformer(net->config));
+    }
     loadPlainBackbone(net->llformer, base.net->plain);
-    meta.info["stage1.backbone_from"] =
+    meta.info["stage" + std::to_string(o.stage) + ".backbone_from"] =
         o.backbone_from.filename().string() + " (" + base.meta.info["stage2.valid"] + ")";
-    log("LLformer rebuilt with the residual backbone of " + o.backbone_from.string());
+    log(swap ? "the LLformer's residual trunk replaced by the plain baseline's of " + o.backbone_from.string()
+             : "LLformer rebuilt with the residual backbone of " + o.backbone_from.string());
   }
   if (net->config.framing != pack.framing) {
     if (!o.init.empty())

@@ -20,6 +20,8 @@
 
 #include "cli_run.h"
 #include "core/model/checkpoint.h"
+#include "core/model/llformer.h"
+#include "core/model/plain_resnet.h"
 #include "test_support.h"
 
 namespace {
@@ -121,8 +123,8 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   }
 
   // A new cycle of the plain baseline from the trained LLDif's trunk (and not from a model without one).
+  const std::string again = (dir / "plain-again.ckpt").string();
   {
-    const std::string again = (dir / "plain-again.ckpt").string();
     const CliRun r = run("train --stage 2 --variant plain --epochs 1 --stop-at-step 1 --backbone-from " + s2 +
                              " --out " + again + common,
                          true);
@@ -133,6 +135,42 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
                              true);
     EXPECT_NE(wrong.code, 0);
     EXPECT_TRUE(contains(wrong.out, "has no LLformer on a residual backbone")) << wrong.out;
+  }
+
+  // Stage 2 of the trained model with the new cycle's trunk swapped in (the LLformer kept): with the trunk's
+  // learning rate at 0 the result's trunk is the new cycle's, weight for weight, and no longer the one the
+  // model had (the baseline's, which stage 1 took with --backbone-lr 0); without --init it is refused.
+  {
+    const std::string swapped = (dir / "s2-swapped.ckpt").string();
+    const CliRun r = run("train --stage 2 --epochs 1 --stop-at-step 1 --init " + s2 + " --backbone-from " +
+                             again + " --backbone-lr 0 --out " + swapped + common,
+                         true);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "residual trunk replaced by the plain baseline's")) << r.out;
+    lldif::LoadedCheckpoint source = lldif::loadCheckpoint(again), got = lldif::loadCheckpoint(swapped),
+                            before = lldif::loadCheckpoint(s2), check = lldif::loadCheckpoint(again);
+    // The trunk's parameters (the classifier head is not part of it) that equal the source's.
+    const auto trunkEqualToSource = [&](lldif::LLformer& llformer, int& total) {
+      lldif::loadBackboneIntoPlain(check.net->plain, llformer);
+      const auto read = check.net->plain->named_parameters(true);
+      int equal = 0;
+      total = 0;
+      for (const auto& p : source.net->plain->named_parameters(true)) {
+        if (p.key().rfind("head", 0) == 0) continue;
+        ++total;
+        equal += torch::equal(p.value(), read[p.key()]) ? 1 : 0;
+      }
+      return equal;
+    };
+    int total = 0;
+    EXPECT_EQ(trunkEqualToSource(got.net->llformer, total), total);
+    EXPECT_GT(total, 0);
+    EXPECT_LT(trunkEqualToSource(before.net->llformer, total), total);
+    const CliRun fresh = run("train --stage 2 --epochs 1 --backbone-from " + again + " --out " +
+                                 (dir / "s2-no-init.ckpt").string() + common,
+                             true);
+    EXPECT_NE(fresh.code, 0);
+    EXPECT_TRUE(contains(fresh.out, "pass --init FILE")) << fresh.out;
   }
 
   // Knowledge distillation: stage 2 toward the trained stage-2 model and the baseline (their probabilities
