@@ -17,7 +17,7 @@
 # the longer baseline (66 min), and the mean of the two (final.ckpt); without it final.ckpt is stage 2.
 # CYCLES=1 (with ROBUST=1) then gives the shipped model itself (`pbs2`): that final model's trunk trained two
 # more cosine cycles as the plain baseline (an hour each), and LLDif's stages 1 and 2 on that trunk, started
-# from the final model's LA-CLIP and prior networks (~2 h 10 min more); final.ckpt is then that stage 2.
+# from the final model's LA-CLIP and prior networks (~3 h 10 min more); final.ckpt is then that stage 2.
 # Given a face pack from `lldif prepare` instead of the folder, it trains only (no evaluations): that is
 # how packaging/train-gpu.sh runs it with the LibTorch-only lldif-train on a GPU machine.
 # Settings (environment): BUDGET_SCALE (e.g. 0.01 for a smoke test on a tiny folder), EPOCH_SCALE
