@@ -120,8 +120,9 @@ std::vector<TrainArg> trainArgs(TrainOptions& o) {
         o.backbone_from = v;
       });
   add("--backbone-lr", "NUMBER in 0..1",
-      "Stages 1-2 on a residual backbone: the trunk's share of the learning rate (e.g. 0.1)", false,
-      [&o](const std::string& v) { o.backbone_lr_scale = number(v, 0, 1, "a share from 0 to 1"); });
+      "Stages 1-2 on a residual backbone and the plain baseline: the trunk's share of the learning rate "
+      "(e.g. 0.1; 0: only the rest learns)",
+      false, [&o](const std::string& v) { o.backbone_lr_scale = number(v, 0, 1, "a share from 0 to 1"); });
   add("--class-balance", "NUMBER in 0..1",
       "Stages 1-2: weight each face's loss by its class's training share to the power -P (0.5: square root)",
       false, [&o](const std::string& v) { o.class_balance = number(v, 0, 1, "a power from 0 to 1"); });

@@ -293,13 +293,19 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
         torch::optim::AdamWOptions(o.lr * scale).weight_decay(o.weight_decay));
   };
   if (o.backbone_lr_scale != 1.0) {
-    if (o.stage == 0 || net->plain || !net->llformer->resnet)
-      throw std::runtime_error("--backbone-lr is for stages 1 and 2 of an LLformer on a residual backbone");
+    if (o.stage == 0 || (!net->plain && !net->llformer->resnet))
+      throw std::runtime_error(
+          "--backbone-lr is for stages 1 and 2 of an LLformer on a residual backbone and the plain baseline");
     std::vector<torch::Tensor> trunk, rest;
     std::set<const void*> in_trunk;
-    for (auto* m : {net->llformer->res_stem.ptr().get(), net->llformer->res1.ptr().get(),
-                    net->llformer->res2.ptr().get(), net->llformer->res3.ptr().get()})
-      for (auto& p : m->parameters()) in_trunk.insert(p.unsafeGetTensorImpl());
+    if (net->plain) {  // the plain baseline's trunk: everything but its classifier head
+      for (auto& p : net->plain->named_parameters(true))
+        if (p.key().rfind("head", 0) != 0) in_trunk.insert(p.value().unsafeGetTensorImpl());
+    } else {
+      for (auto* m : {net->llformer->res_stem.ptr().get(), net->llformer->res1.ptr().get(),
+                      net->llformer->res2.ptr().get(), net->llformer->res3.ptr().get()})
+        for (auto& p : m->parameters()) in_trunk.insert(p.unsafeGetTensorImpl());
+    }
     for (auto& p : params) (in_trunk.count(p.unsafeGetTensorImpl()) ? trunk : rest).push_back(p);
     groups.emplace_back(trunk, adamw(o.backbone_lr_scale));
     groups.emplace_back(rest, adamw(1.0));

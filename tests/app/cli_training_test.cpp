@@ -137,6 +137,29 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     EXPECT_TRUE(contains(wrong.out, "has no LLformer on a residual backbone")) << wrong.out;
   }
 
+  // The baseline's head alone on the trained LLDif's trunk (--backbone-lr 0): the trunk's weights stay the
+  // LLformer's, weight for weight, while the head learns.
+  {
+    const std::string frozen = (dir / "plain-frozen.ckpt").string();
+    const CliRun r = run("train --stage 2 --variant plain --epochs 1 --stop-at-step 2 --backbone-from " + s2 +
+                             " --backbone-lr 0 --out " + frozen + common,
+                         true);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_TRUE(contains(r.out, "learns at 0 x")) << r.out;
+    lldif::LoadedCheckpoint got = lldif::loadCheckpoint(frozen), from = lldif::loadCheckpoint(s2),
+                            check = lldif::loadCheckpoint(frozen);
+    lldif::loadBackboneIntoPlain(check.net->plain, from.net->llformer);
+    const auto want = check.net->plain->named_parameters(true);
+    int equal = 0, total = 0;
+    for (const auto& p : got.net->plain->named_parameters(true)) {
+      if (p.key().rfind("head", 0) == 0) continue;
+      ++total;
+      equal += torch::equal(p.value(), want[p.key()]) ? 1 : 0;
+    }
+    EXPECT_GT(total, 0);
+    EXPECT_EQ(equal, total);
+  }
+
   // Stage 2 of the trained model with the new cycle's trunk swapped in (the LLformer kept): with the trunk's
   // learning rate at 0 the result's trunk is the new cycle's, weight for weight, and no longer the one the
   // model had (the baseline's, which stage 1 took with --backbone-lr 0); without --init it is refused.
