@@ -298,14 +298,16 @@ TrainReport train(const TrainOptions& o, const std::function<void(const std::str
           "--backbone-lr is for stages 1 and 2 of an LLformer on a residual backbone and the plain baseline");
     std::vector<torch::Tensor> trunk, rest;
     std::set<const void*> in_trunk;
-    if (net->plain) {  // the plain baseline's trunk: everything but its classifier head
-      for (auto& p : net->plain->named_parameters(true))
-        if (p.key().rfind("head", 0) != 0) in_trunk.insert(p.value().unsafeGetTensorImpl());
-    } else {
-      for (auto* m : {net->llformer->res_stem.ptr().get(), net->llformer->res1.ptr().get(),
-                      net->llformer->res2.ptr().get(), net->llformer->res3.ptr().get()})
-        for (auto& p : m->parameters()) in_trunk.insert(p.unsafeGetTensorImpl());
-    }
+    // The plain baseline's trunk is everything but its classifier head.
+    const std::vector<torch::nn::Module*> trunk_modules =
+        net->plain
+            ? std::vector<torch::nn::Module*>{net->plain->stem.ptr().get(), net->plain->stem_bn.ptr().get(),
+                                              net->plain->blocks.ptr().get()}
+            : std::vector<torch::nn::Module*>{
+                  net->llformer->res_stem.ptr().get(), net->llformer->res1.ptr().get(),
+                  net->llformer->res2.ptr().get(), net->llformer->res3.ptr().get()};
+    for (auto* m : trunk_modules)
+      for (auto& p : m->parameters()) in_trunk.insert(p.unsafeGetTensorImpl());
     for (auto& p : params) (in_trunk.count(p.unsafeGetTensorImpl()) ? trunk : rest).push_back(p);
     groups.emplace_back(trunk, adamw(o.backbone_lr_scale));
     groups.emplace_back(rest, adamw(1.0));

@@ -39,6 +39,20 @@ bool contains(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
 
+// How many of the plain baseline `a`'s trunk parameters (all but the classifier head) equal `b`'s, weight for
+// weight; `total` is set to how many there are.
+int trunkParametersEqual(lldif::PlainResNet& a, lldif::PlainResNet& b, int& total) {
+  const auto other = b->named_parameters(true);
+  int equal = 0;
+  total = 0;
+  for (const auto& p : a->named_parameters(true)) {
+    if (p.key().rfind("head", 0) == 0) continue;
+    ++total;
+    equal += torch::equal(p.value(), other[p.key()]) ? 1 : 0;
+  }
+  return equal;
+}
+
 TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   lldif::test::TempDir dir;
   // 13 real faces, cut as FERPlus cuts them (48x48 gray); smiling ones labelled happiness, the others
@@ -149,13 +163,8 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     lldif::LoadedCheckpoint got = lldif::loadCheckpoint(frozen), from = lldif::loadCheckpoint(s2),
                             check = lldif::loadCheckpoint(frozen);
     lldif::loadBackboneIntoPlain(check.net->plain, from.net->llformer);
-    const auto want = check.net->plain->named_parameters(true);
-    int equal = 0, total = 0;
-    for (const auto& p : got.net->plain->named_parameters(true)) {
-      if (p.key().rfind("head", 0) == 0) continue;
-      ++total;
-      equal += torch::equal(p.value(), want[p.key()]) ? 1 : 0;
-    }
+    int total = 0;
+    const int equal = trunkParametersEqual(got.net->plain, check.net->plain, total);
     EXPECT_GT(total, 0);
     EXPECT_EQ(equal, total);
   }
@@ -172,23 +181,17 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
     EXPECT_TRUE(contains(r.out, "residual trunk replaced by the plain baseline's")) << r.out;
     lldif::LoadedCheckpoint source = lldif::loadCheckpoint(again), got = lldif::loadCheckpoint(swapped),
                             before = lldif::loadCheckpoint(s2), check = lldif::loadCheckpoint(again);
-    // The trunk's parameters (the classifier head is not part of it) that equal the source's.
+    // The LLformer's trunk parameters that equal the source's.
     const auto trunkEqualToSource = [&](lldif::LLformer& llformer, int& total) {
       lldif::loadBackboneIntoPlain(check.net->plain, llformer);
-      const auto read = check.net->plain->named_parameters(true);
-      int equal = 0;
-      total = 0;
-      for (const auto& p : source.net->plain->named_parameters(true)) {
-        if (p.key().rfind("head", 0) == 0) continue;
-        ++total;
-        equal += torch::equal(p.value(), read[p.key()]) ? 1 : 0;
-      }
-      return equal;
+      return trunkParametersEqual(source.net->plain, check.net->plain, total);
     };
     int total = 0;
-    EXPECT_EQ(trunkEqualToSource(got.net->llformer, total), total);
+    const int after_swap = trunkEqualToSource(got.net->llformer, total);
     EXPECT_GT(total, 0);
-    EXPECT_LT(trunkEqualToSource(before.net->llformer, total), total);
+    EXPECT_EQ(after_swap, total);
+    const int before_swap = trunkEqualToSource(before.net->llformer, total);
+    EXPECT_LT(before_swap, total);
     const CliRun fresh = run("train --stage 2 --epochs 1 --backbone-from " + again + " --out " +
                                  (dir / "s2-no-init.ckpt").string() + common,
                              true);
