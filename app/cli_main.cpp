@@ -815,7 +815,7 @@ int main(int argc, char** argv) {
   prepare_cmd->add_flag(
       "--dark-landmarks", prep_dark,
       "Also store the landmarks of ll- and xll-darkened copies of each face, which training "
-      "then pairs with darkened faces (3x slower; see models/MODEL_CARD.md)");
+      "then pairs with darkened faces (3x slower; see docs/MODEL_HISTORY.md)");
 
   TrainOptions to;
   auto* train_cmd = app.add_subcommand("train", "Train one stage of LLDif (0: LA-CLIP, 1, 2) on a face pack");

@@ -30,8 +30,9 @@ struct ModelOptions {
   int threads = 0;
   // Test-time flip averaging: each face also runs mirrored (image and heatmaps flipped left-right, the same
   // noise) and the two probability vectors are averaged. Twice the work; the trajectory is the unflipped one.
-  // On by default: with the shipped model it reads FER2013Valid / -ll at 86.96 / 86.05% against 86.74 /
-  // 85.37% for one pass (models/MODEL_CARD.md). Off: one pass per face, e.g. for timing the network alone;
+  // On by default: chosen on FER2013Valid / -ll with the model then shipped (86.96 / 86.05% against 86.74 /
+  // 85.37% for one pass); the shipped model reads FER2013Test 86.48 / 85.36% against 85.71 / 84.82%
+  // (models/MODEL_CARD.md). Off: one pass per face, e.g. for timing the network alone;
   // the viewer's pipeline sets it per frame (ProcessorSettings::mirror).
   bool flip_average = true;
   // Test-time shift averaging: PX > 0 also reads each face shifted by PX pixels left, right, up and down

@@ -26,7 +26,7 @@ struct PackOptions {
   bool align = true;
   // Also find the landmarks of an ll- and an xll-darkened copy of each face (core/lowlight.h presets, seeded
   // by the row, so the pack is reproducible): FacePack::dark_landmarks. Triples the dlib work. Off by
-  // default: training with them did not beat the shipped model (models/MODEL_CARD.md).
+  // default: training with them did not beat the model shipped then (docs/MODEL_HISTORY.md).
   bool dark_landmarks = false;
   // 0: the faces are stored exactly; k: each pixel within k gray levels (PackWriteOptions::max_error).
   int max_error = 0;

@@ -81,7 +81,7 @@ if [ "${ROBUST:-0}" = 1 ]; then
   # Faces from elsewhere: occluded, blurred, low-resolution, flatter or brighter than FERPlus's. Two
   # continuations of stage 2 at half its rate, each with one kind of variety, and the mean of the weights of
   # all three (they share one basin): most of the continuations' robustness, almost none of their cost on
-  # FERPlus (models/MODEL_CARD.md, "What changed in this model").
+  # FERPlus (docs/MODEL_HISTORY.md, "`s2a`").
   stage robust-erase --stage 2 "${P[@]}" --init "$RUN/stage2.ckpt" --epochs "$(epochs 7)" --lr 2.5e-4 \
     --erase 0.5 --budget-minutes "$(budget 80)"
   stage robust-photo --stage 2 "${P[@]}" --init "$RUN/stage2.ckpt" --epochs "$(epochs 7)" --lr 2.5e-4 \
@@ -106,7 +106,7 @@ fi
 if [ "${CYCLES:-0}" = 1 ]; then
   # The trunk trained further: it leaves the LLDif model for the plain baseline (--backbone-from copies the
   # residual trunk, the head starts afresh), runs two cosine cycles there, and comes back into a new LLformer
-  # at stage 1 (models/MODEL_CARD.md, "What changed in this model"). ROBUST's final model is kept as robust-final.
+  # at stage 1 (models/MODEL_CARD.md, "What this model is"). ROBUST's final model is kept as robust-final.
   [ "${ROBUST:-0}" = 1 ] || { log "CYCLES=1 needs ROBUST=1 (it starts from that model)"; exit 1; }
   [ -f "$FINAL" ] || { log "CYCLES=1: $FINAL is not there yet (lldif average needs lldif built)"; exit 1; }
   [ -f "$RUN/robust-final.ckpt" ] || cp "$FINAL" "$RUN/robust-final.ckpt"

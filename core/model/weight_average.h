@@ -2,8 +2,9 @@
 //
 // Stage-2 runs that start from the same stage-1 checkpoint stay close enough in weight space that the
 // mean of their weights is itself a working network, at no inference cost (unlike an ensemble, which runs
-// every model). Whether it beats its ingredients is for validation to say: for the shipped model's runs it
-// did not measurably (models/MODEL_CARD.md, "Tried: averaging the weights of stage-2 runs").
+// every model). Whether it beats its ingredients is for validation to say: for three stage-2 runs of `s2f`
+// it did not measurably (docs/MODEL_HISTORY.md, "Tried on `s2f`: averaging the weights of stage-2 runs");
+// `s2a` and `akd`, two models shipped since, were such means of a model and its continuations.
 #pragma once
 
 #include <filesystem>
