@@ -11,10 +11,11 @@
 # Usage: packaging/train-model.sh FERPLUS_DIR|PACK [LL_FERPLUS_DIR] [RUN_DIR]
 #   e.g. packaging/train-model.sh ../shared/data/ferplus ../shared/data/ll-ferplus runs/recipe
 # Then: cp RUN_DIR/final.ckpt models/lldif.ckpt; cp RUN_DIR/lldif_reference.trj models/
-# ROBUST=1 adds what the shipped model has beyond the 3 hours (models/MODEL_CARD.md): stage 2 continued twice
-# from its end, once with random erasing (80 min) and once with photometric variety and erasing (75 min),
-# the mean of the weights of the three (robust.ckpt), that mean continued by distillation toward itself and
-# the longer baseline (66 min), and the mean of the two (final.ckpt); without it final.ckpt is stage 2.
+# ROBUST=1 adds what `akd` (the model the shipped one grew from) has beyond the 3 hours
+# (docs/MODEL_HISTORY.md): stage 2 continued twice from its end, once with random erasing (80 min) and once
+# with photometric variety and erasing (75 min), the mean of the weights of the three (robust.ckpt), that mean
+# continued by distillation toward itself and the longer baseline (66 min), and the mean of the two
+# (final.ckpt); without it final.ckpt is stage 2.
 # CYCLES=1 (with ROBUST=1) then gives the shipped model itself (`pbs2`): that final model's trunk trained two
 # more cosine cycles as the plain baseline (an hour each), and LLDif's stages 1 and 2 on that trunk, started
 # from the final model's LA-CLIP and prior networks (~3 h 10 min more); final.ckpt is then that stage 2.
