@@ -37,6 +37,7 @@
 #include "core/pipeline_runner.h"
 #include "core/progress.h"
 #include "core/results_json.h"
+#include "core/stopwatch.h"
 #include "core/trajectory_set.h"
 
 namespace fs = std::filesystem;
@@ -298,7 +299,17 @@ EvalOptions evalOptions(const EvalArgs& a, bool keep_trajectories = false) {
   return o;
 }
 
-EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOptions options) {
+// A command that reads folders several times (--perturb, --steps, --compare): which pass runs now, of how
+// many, and when the first began, so that each pass's progress line also gives the whole command's ETA
+// (the passes taken as equally long: they read the same folder, or a clear and a dark copy of it).
+struct Passes {
+  int index = 0;
+  int count = 1;
+  Clock::time_point start = Clock::now();
+};
+
+EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOptions options,
+                            const Passes& passes = {}) {
   std::string label = "eval " + fs::path(dir).filename().string();
   if (options.perturbation != Perturbation::kNone)
     label += " [" + perturbationName(options.perturbation) + "]";
@@ -309,7 +320,15 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOpt
       progress = Progress(label, n);
       started = true;
     }
-    progress.update(d);
+    std::string extra;
+    if (passes.count > 1) {
+      const double part =
+          (passes.index + (n > 0 ? static_cast<double>(d) / static_cast<double>(n) : 0.0)) / passes.count;
+      const double el = secondsSince(passes.start);
+      extra = "pass " + std::to_string(passes.index + 1) + "/" + std::to_string(passes.count) +
+              ", all passes ETA " + (part > 0 ? formatDuration(el / part * (1 - part)) : std::string("?"));
+    }
+    progress.update(d, extra);
   };
   EvalResult r = evaluateFolder(model, dir, options);
   progress.finish(cv::format("accuracy %.2f%%", 100 * r.accuracy()));
@@ -329,10 +348,13 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
   nlohmann::json out;
   if (!sweep.empty()) {
     std::vector<EvalResult> results;
+    Passes passes;
+    passes.count = static_cast<int>(sweep.size());
     for (const Perturbation p : sweep) {
       EvalOptions o = evalOptions(a);
       o.perturbation = p;
-      results.push_back(evalWithProgress(*model, a.dir, o));
+      results.push_back(evalWithProgress(*model, a.dir, o, passes));
+      ++passes.index;
       out["robustness"].push_back(evalToJson(results.back()));
     }
     const double ref = results.front().accuracy();
@@ -349,8 +371,11 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
       std::printf("wrote %s\n", png.c_str());
     }
   } else if (!a.compare.empty()) {
-    const EvalResult clear = evalWithProgress(*model, a.compare[0], evalOptions(a));
-    const EvalResult dark = evalWithProgress(*model, a.compare[1], evalOptions(a));
+    Passes passes;
+    passes.count = 2;
+    const EvalResult clear = evalWithProgress(*model, a.compare[0], evalOptions(a), passes);
+    passes.index = 1;
+    const EvalResult dark = evalWithProgress(*model, a.compare[1], evalOptions(a), passes);
     int changed = 0, n = 0;
     for (std::size_t i = 0; i < std::min(clear.per_image.size(), dark.per_image.size()); ++i) {
       if (clear.per_image[i].file != dark.per_image[i].file) continue;
@@ -372,9 +397,12 @@ int runEval(const EvalArgs& a, const std::vector<Perturbation>& sweep) {
       writeEvalReport(dark, fs::path(a.report) / "dark", "low light");
     }
   } else if (!a.steps.empty()) {
+    Passes passes;
+    passes.count = static_cast<int>(a.steps.size());
     for (int T : a.steps) {
       model->setTimesteps(T);
-      const EvalResult r = evalWithProgress(*model, a.dir, evalOptions(a));
+      const EvalResult r = evalWithProgress(*model, a.dir, evalOptions(a), passes);
+      ++passes.index;
       out["steps"][std::to_string(T)] = r.accuracy();
       std::printf("T=%d  accuracy %.2f%%\n", T, 100 * r.accuracy());
     }

@@ -355,6 +355,8 @@ TEST(CliTraining, PrepareTrainEveryStageResumeAndEvalOnATinyFerPlusFolder) {
   }
   EXPECT_DOUBLE_EQ(rj[0]["accuracy"].get<double>(), j["accuracy"].get<double>()) << "none = the plain eval";
   EXPECT_TRUE(contains(sweep.out, "sunglasses")) << sweep.out;
+  // Three passes over the folder: each pass's progress says which it is, with the whole sweep's ETA.
+  EXPECT_TRUE(contains(sweep.out, "pass 3/3, all passes ETA")) << sweep.out;
   const cv::Mat chart = cv::imread((rob / "robustness.png").string());
   EXPECT_FALSE(chart.empty()) << "robustness.png";
   const CliRun mixed =
