@@ -107,8 +107,8 @@ void HistogramPanel::redraw() {
     top = std::max({top, a[static_cast<std::size_t>(i)], b[static_cast<std::size_t>(i)]});
   }
   setNiceRange(y_axis_, 0, std::min(1.0, top * 1.15));
-  clear_set_->setLabel(clear_.total() ? tr("clear (mean %1)").arg(clear_.mean(), 0, 'f', 2) : tr("clear"));
-  dark_set_->setLabel(dark_.total() ? tr("low light (mean %1)").arg(dark_.mean(), 0, 'f', 2)
+  clear_set_->setLabel(clear_.total() ? tr("clear (mean %1)").arg(clear_.mean(), 0, 'f', 3) : tr("clear"));
+  dark_set_->setLabel(dark_.total() ? tr("low light (mean %1)").arg(dark_.mean(), 0, 'f', 3)
                                     : tr("low light"));
   summary_->setText(summary() +
                     tr("\nClear: clear mode and the clear pass of compare mode. Low light: dark-room "
