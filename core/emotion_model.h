@@ -31,7 +31,7 @@ struct ModelOptions {
   // Test-time flip averaging: each face also runs mirrored (image and heatmaps flipped left-right, the same
   // noise) and the two probability vectors are averaged. Twice the work; the trajectory is the unflipped one.
   // On by default: chosen on FER2013Valid / -ll with the model then shipped (86.96 / 86.05% against 86.74 /
-  // 85.37% for one pass); the shipped model reads FER2013Test 86.77 / 85.62% against 86.00 / 84.63%
+  // 85.37% for one pass); the shipped model reads FER2013Test 86.89 / 85.68% against 86.58 / 84.85%
   // (models/MODEL_CARD.md). Off: one pass per face, e.g. for timing the network alone;
   // the viewer's pipeline sets it per frame (ProcessorSettings::mirror).
   bool flip_average = true;

@@ -16,10 +16,11 @@
 # with photometric variety and erasing (75 min), the mean of the weights of the three (robust.ckpt), that mean
 # continued by distillation toward itself and the longer baseline (66 min), and the mean of the two
 # (final.ckpt); without it final.ckpt is stage 2.
-# CYCLES=1 (with ROBUST=1) then gives the shipped model itself (`pbr2`): that final model's trunk trained two
+# CYCLES=1 (with ROBUST=1) then gives the shipped model itself (`pbs3b`): that final model's trunk trained two
 # more cosine cycles as the plain baseline (an hour each), LLDif's stages 1 and 2 on that trunk, started
 # from the final model's LA-CLIP and prior networks (`pbs2`, ~3 h 10 min more), and that stage 2 continued
-# 65 minutes with more photometric variety and erasing; final.ckpt is then the mean of the weights of the two.
+# twice, 65 minutes each, with more photometric variety and erasing (seeds 16 and 17); final.ckpt is then the
+# mean of the weights of the three.
 # Given a face pack from `lldif prepare` instead of the folder, it trains only (no evaluations): that is
 # how packaging/train-gpu.sh runs it with the LibTorch-only lldif-train on a GPU machine.
 # Settings (environment): BUDGET_SCALE (e.g. 0.01 for a smoke test on a tiny folder), EPOCH_SCALE
@@ -120,16 +121,20 @@ if [ "${CYCLES:-0}" = 1 ]; then
     --prior-dropout 0.5 --epochs "$(epochs 3)" --lr 5e-4 --budget-minutes "$(budget 30)"
   stage cycle-s2 --stage 2 "${P[@]}" --init "$RUN/cycle-s1.ckpt" --epochs "$(epochs 4)" --lr 5e-4 \
     --photometric 0.3 --erase 0.4 --erase-max 0.5 --seed 7 --budget-minutes "$(budget 40)"
-  # The shipped model (`pbr2`): that stage 2 continued at half its rate with more photometric variety and
-  # erasing up to half the face, and the mean of the weights of the two (docs/MODEL_HISTORY.md, "`pbr2`").
+  # The shipped model (`pbs3b`): that stage 2 continued twice at half its rate with more photometric variety
+  # and erasing up to half the face (seeds 16 and 17), and the mean of the weights of the three
+  # (models/MODEL_CARD.md; docs/MODEL_HISTORY.md, "`pbr2`" for the first continuation alone).
   stage cycle-aug --stage 2 "${P[@]}" --init "$RUN/cycle-s2.ckpt" --epochs "$(epochs 7)" --lr 2.5e-4 \
     --photometric 0.5 --erase 0.5 --erase-max 0.5 --seed 16 --budget-minutes "$(budget 65)"
+  stage cycle-aug2 --stage 2 "${P[@]}" --init "$RUN/cycle-s2.ckpt" --epochs "$(epochs 7)" --lr 2.5e-4 \
+    --photometric 0.5 --erase 0.5 --erase-max 0.5 --seed 17 --budget-minutes "$(budget 65)"
+  AUG=("$RUN/cycle-s2.ckpt" "$RUN/cycle-aug.ckpt" "$RUN/cycle-aug2.ckpt")
   if [ -x "$LLDIF" ]; then
-    "$LLDIF" average "$RUN/cycle-s2.ckpt" "$RUN/cycle-aug.ckpt" --out "$FINAL"
-    log "final: the mean of the weights of stage 2 on the trunk trained two more cycles and its continuation"
+    "$LLDIF" average "${AUG[@]}" --out "$FINAL"
+    log "final: the mean of the weights of stage 2 on the trunk trained two more cycles and its two continuations"
   else
     cp "$RUN/cycle-s2.ckpt" "$FINAL"
-    log "final: stage 2 on the trunk trained two more cycles; where lldif is built: lldif average $RUN/cycle-s2.ckpt $RUN/cycle-aug.ckpt --out $FINAL"
+    log "final: stage 2 on the trunk trained two more cycles; where lldif is built: lldif average ${AUG[*]} --out $FINAL"
   fi
 fi
 if [ -f "$FERPLUS" ]; then

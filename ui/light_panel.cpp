@@ -101,7 +101,7 @@ LightPanel::LightPanel(QWidget* parent)
   mirror_->setCurrentIndex(static_cast<int>(MirrorAveraging::kStills));
   mirror_->setToolTip(
       tr("Each face is also read mirrored and the two readings averaged: more accurate (FER2013Test "
-         "86.0 -> 86.8% clear, 84.6 -> 85.6% low light), twice the model's work per face. 'photos only': "
+         "86.6 -> 86.9% clear, 84.8 -> 85.7% low light), twice the model's work per face. 'photos only': "
          "images and folders; video keeps one pass to keep up with the camera (models/MODEL_CARD.md)"));
   mform->addRow(tr("Mirror averaging"), mirror_);
   // Item index = Perturbation.

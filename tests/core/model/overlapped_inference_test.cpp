@@ -45,8 +45,8 @@ TEST(OverlappedInference, GivesTheSequentialForwardsTrajectoryAndLogits) {
     EXPECT_GT(o.prior_ms, 0.0);
     // The prior matters to these weights: another Z_0 gives other logits, by more than ten times the
     // comparison's tolerance above (so a schedule that handed the DTNet blocks a wrong or stale prior would
-    // fail it). On noise images the shipped pbr2 moves by 3.5e-4 / 4.1e-4 at 1 / 3 rows (pbs2 ~5e-4, akd more
-    // than 1e-3); the figure is a test property (--gtest_output=xml).
+    // fail it). On noise images the shipped pbs3b moves by 5.0e-4 / 5.8e-4 at 1 / 3 rows (pbr2 3.5e-4,
+    // pbs2 ~5e-4, akd more than 1e-3); the figure is a test property (--gtest_output=xml).
     const torch::Tensor other = net->classify(in.image, in.heat, torch::zeros_like(traj.back()));
     const float moved = (other - logits).abs().max().item<float>();
     RecordProperty("zero_prior_moves_logits_by_rows_" + std::to_string(rows), std::to_string(moved));
