@@ -324,9 +324,8 @@ EvalResult evalWithProgress(EmotionModel& model, const std::string& dir, EvalOpt
     if (passes.count > 1) {
       const double part =
           (passes.index + (n > 0 ? static_cast<double>(d) / static_cast<double>(n) : 0.0)) / passes.count;
-      const double el = secondsSince(passes.start);
       extra = "pass " + std::to_string(passes.index + 1) + "/" + std::to_string(passes.count) +
-              ", all passes ETA " + (part > 0 ? formatDuration(el / part * (1 - part)) : std::string("?"));
+              ", all passes ETA " + formatEta(secondsSince(passes.start), part);
     }
     progress.update(d, extra);
   };

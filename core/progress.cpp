@@ -31,10 +31,9 @@ void Progress::finish(const std::string& extra) { print(total_ > 0 ? total_ : la
 
 void Progress::print(long long done, const std::string& extra, bool final) {
   const double el = elapsedSeconds();
-  std::string eta = "?";
-  if (done > 0 && total_ > 0)
-    eta = formatDuration(el / static_cast<double>(done) * static_cast<double>(total_ - done));
-  const double pct = total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 0.0;
+  const double fraction = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 0.0;
+  const double pct = 100.0 * fraction;
+  const std::string eta = formatEta(el, fraction);
   if (final) {
     std::fprintf(out_, "%s%s %lld/%lld done in %s%s%s\n", tty_ ? "\r" : "", label_.c_str(), done, total_,
                  formatDuration(el).c_str(), extra.empty() ? "" : "  ", extra.c_str());

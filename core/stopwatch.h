@@ -34,4 +34,12 @@ inline std::string formatDuration(double seconds) {
   return buf;
 }
 
+// The time a piece of work has left, as formatDuration writes it, from the seconds it has taken so far and
+// the fraction of it done (0..1): "?" until at least 1% is done, as an estimate from the first item or two
+// (which also carry the start-up) can be off by hours.
+inline std::string formatEta(double elapsed_s, double fraction_done) {
+  if (!(fraction_done >= 0.01)) return "?";
+  return formatDuration(elapsed_s / fraction_done * (1 - fraction_done));
+}
+
 }  // namespace lldif

@@ -151,7 +151,7 @@ torch::Tensor teachersOf(const TrainOptions& o, const FacePack& pack, const torc
           const double el = secondsSince(t0);
           log(fmt("teachers %.0f/%.0f batches", static_cast<double>(done), static_cast<double>(total)) +
               "  elapsed " + formatDuration(el) + "  ETA " +
-              formatDuration(el / static_cast<double>(done) * static_cast<double>(total - done)));
+              formatEta(el, static_cast<double>(done) / static_cast<double>(total)));
         }
       });
   torch::save(t, cache.string());
